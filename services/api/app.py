@@ -1,0 +1,44 @@
+"""The FastAPI application. Nothing connects at import: the engine is created on the first request."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+
+from services.api.errors import install_error_handlers
+from services.api.probes import Metrics
+from services.api.routes import departments, health, mail, roi
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="Posthantering",
+        version="0.1.0",
+        description="Digital mailroom: scanned mail in, read, classified, routed and metered.",
+    )
+    metrics = Metrics()
+    app.state.metrics = metrics
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def count_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            return response
+        finally:
+            route = request.scope.get("route")
+            # The route template, not the raw path, keeps the label set small (/api/v1/mail/{item_id}).
+            label = getattr(route, "path", None) or "unmatched"
+            metrics.requests.labels(request.method, label, str(status)).inc()
+            metrics.latency.labels(request.method, label).observe(time.perf_counter() - started)
+
+    app.include_router(health.router)
+    app.include_router(mail.router, prefix="/api/v1")
+    app.include_router(departments.router, prefix="/api/v1")
+    app.include_router(roi.router, prefix="/api/v1")
+    return app

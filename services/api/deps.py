@@ -1,0 +1,34 @@
+"""Request dependencies: the current user from `Authorization: Bearer <token>`, role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from services.core.db import session_scope
+from services.core.errors import Forbidden, Unauthorized
+from services.core.models import User
+from services.users import service as users
+
+bearer = HTTPBearer(auto_error=False, description="API token issued with `posthantering users add --token`")
+
+
+def current_user(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> User:
+    """The authenticated user (detached, with its departments loaded); 401 otherwise."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("missing bearer token")
+    with session_scope() as session:
+        return users.authenticate_token(session, credentials.credentials)
+
+
+def require_roles(*roles: str) -> Callable[[User], User]:
+    allowed = frozenset(roles)
+
+    def dependency(user: User = Depends(current_user)) -> User:
+        if user.role not in allowed:
+            raise Forbidden(f"role {user.role!r} may not do this; needs one of {', '.join(sorted(allowed))}")
+        return user
+
+    return dependency

@@ -1,0 +1,201 @@
+"""Reading the labelled corpus, choosing the auto-route threshold, and training the shipped model.
+
+Corpus format: ``<dir>/labels.csv`` (``id,department,doc_type,sensitive,case_ref,personnummer``) and
+``<dir>/<id>.txt`` per letter.
+
+Threshold: the LOWEST confidence threshold ``t`` such that, among out-of-fold predictions with
+confidence >= t, at least 98% are correct, and that stays true for every higher threshold (so one lucky
+low point on a noisy curve cannot pick it). If no threshold reaches it, 1.0 (nothing is auto-routed).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.model_selection import StratifiedKFold
+
+from services.classify.model import Classifier, fit_pipelines, make_version
+
+TARGET_PRECISION = 0.98
+SEED = 0
+CV_FOLDS = 5
+
+
+@dataclass(frozen=True)
+class Example:
+    id: str
+    text: str
+    department: str
+    doc_type: str | None
+    sensitive: bool
+    case_ref: str | None
+    personnummer: bool
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "ja"}
+
+
+def read_corpus(dirs: Sequence[Path]) -> list[Example]:
+    """Every labelled letter under ``dirs``, in labels.csv order, directory by directory."""
+    examples: list[Example] = []
+    for d in dirs:
+        d = Path(d)
+        labels = d / "labels.csv"
+        if not labels.exists():
+            raise FileNotFoundError(f"{labels} not found")
+        with labels.open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                doc_id = row["id"].strip()
+                text_file = d / f"{doc_id}.txt"
+                if not text_file.exists():
+                    continue
+                examples.append(
+                    Example(
+                        id=doc_id,
+                        text=text_file.read_text(encoding="utf-8"),
+                        department=row["department"].strip(),
+                        doc_type=(row.get("doc_type") or "").strip() or None,
+                        sensitive=_flag(row.get("sensitive")),
+                        case_ref=(row.get("case_ref") or "").strip() or None,
+                        personnummer=_flag(row.get("personnummer")),
+                    )
+                )
+    if not examples:
+        raise ValueError(f"no labelled letters in {', '.join(map(str, dirs))}")
+    return examples
+
+
+def choose_threshold(confidence: Sequence[float], correct: Sequence[bool], target: float = TARGET_PRECISION) -> float:
+    """Lowest t with precision(conf >= t) >= target for t and every higher observed confidence."""
+    conf = np.asarray(confidence, dtype=float)
+    ok = np.asarray(correct, dtype=bool)
+    if conf.size == 0:
+        return 1.0
+    order = np.argsort(-conf, kind="stable")
+    conf, ok = conf[order], ok[order]
+    cum_prec = np.cumsum(ok) / np.arange(1, conf.size + 1)
+    # Only cut between distinct confidences: the last index of each run of equal values.
+    last_of_run = np.r_[conf[1:] != conf[:-1], True]
+    threshold = 1.0
+    for i in range(conf.size):
+        if not last_of_run[i]:
+            continue
+        if cum_prec[i] < target:
+            break
+        threshold = float(conf[i])
+    return threshold
+
+
+def auto_stats(confidence: Sequence[float], correct: Sequence[bool], threshold: float) -> dict[str, float | int]:
+    conf = np.asarray(confidence, dtype=float)
+    ok = np.asarray(correct, dtype=bool)
+    auto = conf >= threshold
+    n_auto = int(auto.sum())
+    return {
+        "auto_count": n_auto,
+        "auto_rate": n_auto / conf.size if conf.size else 0.0,
+        "auto_precision": float(ok[auto].mean()) if n_auto else 1.0,
+    }
+
+
+def _folds(labels: Sequence[str], folds: int) -> int:
+    _, counts = np.unique(np.asarray(labels), return_counts=True)
+    return max(2, min(folds, int(counts.min())))
+
+
+def oof_probabilities(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    folds: int = CV_FOLDS,
+    seed: int = SEED,
+    params: dict[str, Any] | None = None,
+) -> tuple[list[str], np.ndarray]:
+    """Out-of-fold department probabilities (stratified k-fold), columns in sorted class order."""
+    texts = list(texts)
+    y = np.asarray(labels)
+    classes = sorted(set(labels))
+    proba = np.zeros((len(texts), len(classes)))
+    skf = StratifiedKFold(n_splits=_folds(labels, folds), shuffle=True, random_state=seed)
+    for train_idx, test_idx in skf.split(texts, y):
+        pipe, _ = fit_pipelines([texts[i] for i in train_idx], y[train_idx].tolist(), None, seed=seed, params=params)
+        p = pipe.predict_proba([texts[i] for i in test_idx])
+        cols = [classes.index(str(c)) for c in pipe.classes_]
+        proba[np.ix_(test_idx, cols)] = p
+    return classes, proba
+
+
+def threshold_from_oof(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    folds: int = CV_FOLDS,
+    seed: int = SEED,
+    params: dict[str, Any] | None = None,
+) -> tuple[float, list[str], np.ndarray]:
+    classes, proba = oof_probabilities(texts, labels, folds=folds, seed=seed, params=params)
+    pred = np.asarray(classes)[proba.argmax(axis=1)]
+    conf = proba.max(axis=1)
+    return choose_threshold(conf, pred == np.asarray(labels)), classes, proba
+
+
+def train_classifier(
+    examples: Sequence[Example],
+    *,
+    seed: int = SEED,
+    folds: int = CV_FOLDS,
+    params: dict[str, Any] | None = None,
+) -> Classifier:
+    """Fit on all examples; the threshold comes from out-of-fold probabilities on the same examples."""
+    texts = [e.text for e in examples]
+    deps = [e.department for e in examples]
+    doc_types = [e.doc_type or "ovrigt" for e in examples]
+    threshold, classes, proba = threshold_from_oof(texts, deps, folds=folds, seed=seed, params=params)
+    pred = np.asarray(classes)[proba.argmax(axis=1)]
+    conf = proba.max(axis=1)
+    correct = pred == np.asarray(deps)
+    dep_pipe, doc_pipe = fit_pipelines(texts, deps, doc_types, seed=seed, params=params)
+    report: dict[str, Any] = {
+        "trained_on": len(examples),
+        "departments": sorted(set(deps)),
+        "threshold_method": f"lowest threshold with >= {TARGET_PRECISION:.0%} precision on out-of-fold "
+        f"probabilities ({_folds(deps, folds)}-fold stratified CV, seed {seed}), stable for every higher threshold",
+        "target_precision": TARGET_PRECISION,
+        "oof": {
+            "accuracy": float(correct.mean()),
+            **auto_stats(conf, correct, threshold),
+        },
+        "params": dict(params or {}),
+        "seed": seed,
+    }
+    return Classifier(
+        department_pipeline=dep_pipe,
+        doc_type_pipeline=doc_pipe,
+        version=make_version(texts, deps),
+        threshold=threshold,
+        departments=sorted(set(deps)),
+        report=report,
+    )
+
+
+def train(corpus_dirs: list[Path], out_dir: Path, *, evaluate_folds: int | None = CV_FOLDS) -> dict[str, Any]:
+    """Train on every letter in ``corpus_dirs``, save model.joblib + report.json in ``out_dir``; return the report.
+
+    With ``evaluate_folds`` the report also holds the cross-validated evaluation (``evaluation.evaluate``),
+    which takes a few times longer than training alone; pass None to skip it.
+    """
+    examples = read_corpus(corpus_dirs)
+    clf = train_classifier(examples)
+    clf.report["corpus"] = [str(Path(d)) for d in corpus_dirs]
+    if evaluate_folds:
+        from services.classify.evaluation import evaluate_examples
+
+        clf.report["evaluation"] = evaluate_examples(examples, folds=evaluate_folds, seed=SEED)
+    clf.save(Path(out_dir))
+    return {**clf.report, "version": clf.version, "threshold": clf.threshold, "model_dir": str(out_dir)}

@@ -1,0 +1,48 @@
+"""Small helpers shared by the CLI modules."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from services.core.errors import DomainError
+from services.core.logging import configure_logging
+from services.core.settings import Settings, get_settings
+
+console = Console(stderr=True)
+
+
+def load_settings() -> Settings:
+    """Settings, failing fast with a readable message on bad configuration."""
+    try:
+        settings = get_settings()
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        console.print(f"[red]configuration error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    configure_logging(settings.log_level, settings.log_json)
+    return settings
+
+
+def prepare_database(settings: Settings) -> None:
+    """Create the data directory, migrate and load the default departments (idempotent)."""
+    from services.core.db import session_scope
+    from services.core.migrate import upgrade
+    from services.core.seed import ensure_departments
+
+    settings.ensure_dirs()
+    upgrade(settings.database_url)
+    with session_scope() as session:
+        ensure_departments(session)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def fail(exc: DomainError) -> typer.Exit:
+    console.print(f"[red]error:[/red] {exc.message}")
+    return typer.Exit(1)

@@ -1,0 +1,200 @@
+"""Mail commands: ingest files, read one file's text, classify one letter."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import Progress
+
+from services.cli.common import console, load_settings, prepare_database, print_json
+from services.core.errors import DomainError
+from services.core.states import PIPELINE_STATES, MailState
+
+SUPPORTED = {".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg"}
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(ingest)
+    app.command()(ocr)
+    app.command()(classify)
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED))
+        elif p.exists():
+            files.append(p)
+        else:
+            console.print(f"[yellow]skipped, no such file:[/yellow] {p}")
+    return files
+
+
+def _summary(item: Any, file: Path | None = None, duplicate: bool = False) -> dict[str, Any]:
+    return {
+        "file": str(file) if file else item.filename,
+        "id": item.id,
+        "state": item.state,
+        "department": item.department_code,
+        "suggested_department": item.suggested_department,
+        "confidence": round(item.confidence, 4) if item.confidence is not None else None,
+        "decision": item.decision,
+        "doc_type": item.doc_type,
+        "sensitive": item.sensitive,
+        "pages": item.page_count,
+        "duplicate": duplicate,
+        "reason": item.state_reason,
+    }
+
+
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (PDF, TIFF, PNG, JPEG)")],
+    wait: Annotated[bool, typer.Option(help="Block until each item is routed or needs review")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON")] = False,
+    inline: Annotated[bool, typer.Option(help="Run the pipeline in this process instead of the workers")] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait with --wait")] = 1800.0,
+) -> None:
+    """Submit files or folders to the mailroom."""
+    from services.core.db import session_scope
+    from services.core.models import MailItem
+    from services.ingest.service import submit_file
+    from workers.dispatch import enqueue_for_state
+
+    settings = load_settings()
+    prepare_database(settings)
+    files = _expand(paths)
+    submitted: list[tuple[Path, int, bool]] = []
+    with Progress(console=console, transient=True, disable=len(files) < 5) as progress:
+        task = progress.add_task("submitting", total=len(files))
+        for f in files:
+            with session_scope() as session:
+                result = submit_file(session, f, filename=f.name, channel="cli", actor="user:cli")
+                item_id, state = result.item.id, result.item.state
+            if not inline:
+                enqueue_for_state(item_id, state)
+            submitted.append((f, item_id, result.duplicate))
+            progress.advance(task)
+    if inline:
+        _run_inline([i for _, i, _ in submitted])
+    elif wait:
+        _wait_for([i for _, i, _ in submitted], timeout)
+    rows = []
+    with session_scope() as session:
+        for f, item_id, dup in submitted:
+            item = session.get(MailItem, item_id)
+            assert item is not None
+            rows.append(_summary(item, f, dup))
+    if as_json:
+        print_json(rows)
+    else:
+        for r in rows:
+            dept = r["department"] or (f"? ({r['suggested_department']})" if r["suggested_department"] else "")
+            extra = " (duplicate)" if r["duplicate"] else ""
+            console.print(f"{r['id']:>6}  {r['state']:<13} {dept:<10} {r['file']}{extra}")
+            if r["reason"]:
+                console.print(f"        [yellow]{r['reason']}[/yellow]")
+
+
+def _run_inline(ids: list[int]) -> None:
+    from services.core.db import session_scope
+    from services.core.models import MailItem
+    from services.pipeline.runner import run_step
+    from services.pipeline.service import STEP_FOR_STATE
+
+    for item_id in ids:
+        while True:
+            with session_scope() as session:
+                item = session.get(MailItem, item_id)
+                state = MailState(item.state) if item else None
+            if state not in STEP_FOR_STATE:
+                break
+            if run_step(STEP_FOR_STATE[state], item_id) is None:
+                break
+
+
+def _wait_for(ids: list[int], timeout: float) -> None:
+    from sqlalchemy import select
+
+    from services.core.db import session_scope
+    from services.core.models import MailItem
+
+    deadline = time.monotonic() + timeout
+    pending = set(ids)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("processing", total=len(pending))
+        while pending and time.monotonic() < deadline:
+            with session_scope() as session:
+                rows = session.execute(select(MailItem.id, MailItem.state).where(MailItem.id.in_(pending))).all()
+            done = {i for i, s in rows if MailState(s) not in PIPELINE_STATES}
+            pending -= done
+            progress.advance(task, len(done))
+            if pending:
+                time.sleep(0.5)
+    if pending:
+        console.print(
+            f"[yellow]{len(pending)} item(s) still in progress after {timeout:.0f} s. "
+            "Is a worker running (`posthantering serve` or `posthantering worker`)?[/yellow]"
+        )
+
+
+def ocr(
+    file: Annotated[Path, typer.Argument(help="A PDF, TIFF, PNG or JPEG")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Extract text only: per page the method (text-layer|ocr), confidence and seconds."""
+    from services.ingest.extract import ocr_file
+
+    settings = load_settings()
+    try:
+        result = ocr_file(file, settings)
+    except DomainError as exc:
+        console.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(1) from exc
+    if as_json:
+        print_json(result)
+        return
+    sys.stdout.write(result["text"] + "\n")
+    for p in result["pages"]:
+        console.print(f"page {p['index'] + 1}: {p['method']}, confidence {p['confidence']}, {p['seconds']:.2f} s")
+
+
+def classify(
+    file: Annotated[str, typer.Argument(help="A letter: a text file, a scan, or - for standard input")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Decide a department without storing anything."""
+    from services.classify.service import classify_text
+    from services.ingest.extract import ocr_file
+
+    settings = load_settings()
+    if file == "-":
+        text = sys.stdin.read()
+    else:
+        path = Path(file)
+        if not path.exists():
+            console.print(f"[red]error:[/red] no such file: {file}")
+            raise typer.Exit(1)
+        if path.suffix.lower() in {".txt", ".text", ".md"}:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        else:
+            try:
+                text = ocr_file(path, settings)["text"]
+            except DomainError as exc:
+                console.print(f"[red]error:[/red] {exc.message}")
+                raise typer.Exit(1) from exc
+    decision = classify_text(text)
+    if as_json:
+        print_json(decision.model_dump())
+        return
+    console.print(
+        f"{decision.department} ({decision.confidence:.2f}) -> {decision.decision}; "
+        f"doc_type {decision.doc_type}; "
+        f"sensitive {decision.sensitive}; case refs {', '.join(decision.case_refs) or '-'}"
+    )
+    for s in decision.suggestions:
+        console.print(f"  {s.department:<6} {s.confidence:.3f}")

@@ -1,0 +1,21 @@
+"""The `posthantering` command. Each sub-command parses arguments and calls a service; no logic here."""
+
+from __future__ import annotations
+
+import typer
+
+from services.cli import admin, mail, model, run
+
+app = typer.Typer(
+    name="posthantering",
+    help="Posthantering: the digital mailroom. Ingest scanned mail, read it, route it, meter the savings.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+run.register(app)
+mail.register(app)
+model.register(app)
+admin.register(app)
+
+if __name__ == "__main__":
+    app()

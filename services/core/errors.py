@@ -1,0 +1,65 @@
+"""Domain errors. Each carries the HTTP status it maps to; one handler in the API renders them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extra = extra
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"error": self.code, "detail": self.message, **self.extra}
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"
+
+
+class Unauthorized(DomainError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    status_code = 409
+    code = "conflict"
+
+
+class StateConflict(Conflict):
+    """The item was not in the state a transition expected (someone else moved it first)."""
+
+    code = "state_conflict"
+
+
+class InvalidInput(DomainError):
+    """The submitted file cannot be processed (empty, corrupt, encrypted, too big, wrong type)."""
+
+    status_code = 422
+    code = "invalid_input"
+
+
+class PayloadTooLarge(InvalidInput):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class UnsupportedType(InvalidInput):
+    status_code = 415
+    code = "unsupported_media_type"
+
+
+class TransientError(Exception):
+    """A failure worth retrying (database locked, broker hiccup, a worker lost). Not a DomainError."""

@@ -1,0 +1,57 @@
+"""structlog set-up. Every string in a log event passes through the personnummer mask."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import structlog
+
+from services.core.pii import mask_personnummer
+
+
+def _redact(_logger: Any, _name: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    for k, v in list(event_dict.items()):
+        if isinstance(v, str):
+            event_dict[k] = mask_personnummer(v)
+    return event_dict
+
+
+class _RedactFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            msg = record.getMessage()
+        except Exception:  # noqa: BLE001 - a bad format string must not stop logging
+            return True
+        masked = mask_personnummer(msg)
+        if masked != msg:
+            record.msg, record.args = masked, None
+        return True
+
+
+def configure_logging(level: str = "INFO", json: bool = False) -> None:
+    processors: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso"),
+        _redact,
+    ]
+    processors.append(structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False))
+    structlog.configure(
+        processors=processors,
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=True,
+    )
+    root = logging.getLogger()
+    root.setLevel(level)
+    if not any(isinstance(f, _RedactFilter) for h in root.handlers for f in h.filters):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.addFilter(_RedactFilter())
+        root.handlers = [handler]
+
+
+def get_logger(name: str) -> Any:
+    return structlog.get_logger(name)

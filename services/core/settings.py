@@ -1,0 +1,156 @@
+"""The one settings class read by the API, the workers and the CLI.
+
+Every value comes from the environment (or a `.env` file); bad values fail at start-up, not at the
+first request. With nothing set, the embedded default is used: SQLite database and Celery's
+SQLAlchemy transport on SQLite files in the data directory.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DB_SCHEMES = ("sqlite", "postgresql", "postgresql+psycopg")
+BROKER_SCHEMES = (
+    "sqla+sqlite",
+    "sqla+postgresql",
+    "sqla+postgresql+psycopg",
+    "redis",
+    "rediss",
+    "amqp",
+    "pyamqp",
+    "memory",
+)
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "posthantering"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        validation_alias=AliasChoices("POSTHANTERING_DATA_DIR", "data_dir"),
+    )
+    database_url: str = Field(default="", validation_alias=AliasChoices("DATABASE_URL", "database_url"))
+    broker_url: str = Field(default="", validation_alias=AliasChoices("BROKER_URL", "broker_url"))
+
+    # Hot folder: scanners write into inbox; done files move to archive, rejected ones to quarantine.
+    hot_folder: Path | None = Field(default=None, validation_alias=AliasChoices("POSTHANTERING_HOT_FOLDER"))
+    hot_folder_settle_seconds: float = Field(
+        default=2.0, ge=0, validation_alias="POSTHANTERING_HOT_FOLDER_SETTLE_SECONDS"
+    )
+    hot_folder_poll_seconds: float = Field(default=1.0, gt=0, validation_alias="POSTHANTERING_HOT_FOLDER_POLL_SECONDS")
+
+    # Intake limits: anything beyond is rejected with a reason and quarantined.
+    max_upload_bytes: int = Field(default=200 * 1024 * 1024, gt=0, validation_alias="POSTHANTERING_MAX_UPLOAD_BYTES")
+    max_image_pixels: int = Field(default=120_000_000, gt=0, validation_alias="POSTHANTERING_MAX_IMAGE_PIXELS")
+    max_pages: int = Field(default=500, gt=0, validation_alias="POSTHANTERING_MAX_PAGES")
+
+    # OCR
+    ocr_languages: str = Field(default="swe+eng", validation_alias="POSTHANTERING_OCR_LANGUAGES")
+    ocr_dpi: int = Field(default=300, ge=72, le=600, validation_alias="POSTHANTERING_OCR_DPI")
+
+    # Classification: None means "use the threshold stored with the model".
+    model_path: Path | None = Field(default=None, validation_alias="POSTHANTERING_MODEL_PATH")
+    auto_route_threshold: float | None = Field(
+        default=None, ge=0.0, le=1.0, validation_alias="POSTHANTERING_AUTO_ROUTE_THRESHOLD"
+    )
+
+    # Workers and the sweeper
+    worker_concurrency: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, ge=1, validation_alias="POSTHANTERING_WORKER_CONCURRENCY"
+    )
+    sweep_interval_seconds: float = Field(default=60.0, gt=0, validation_alias="POSTHANTERING_SWEEP_INTERVAL_SECONDS")
+    stale_after_seconds: float = Field(default=600.0, gt=0, validation_alias="POSTHANTERING_STALE_AFTER_SECONDS")
+    task_soft_time_limit: int = Field(default=600, gt=0, validation_alias="POSTHANTERING_TASK_SOFT_TIME_LIMIT")
+    task_time_limit: int = Field(default=900, gt=0, validation_alias="POSTHANTERING_TASK_TIME_LIMIT")
+    max_attempts: int = Field(default=5, ge=1, validation_alias="POSTHANTERING_MAX_ATTEMPTS")
+
+    # HTTP
+    host: str = Field(default="127.0.0.1", validation_alias="POSTHANTERING_HOST")
+    port: int = Field(default=8000, ge=1, le=65535, validation_alias="POSTHANTERING_PORT")
+
+    # Logging
+    log_level: str = Field(default="INFO", validation_alias="POSTHANTERING_LOG_LEVEL")
+    log_json: bool = Field(default=False, validation_alias="POSTHANTERING_LOG_JSON")
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, v: str) -> str:
+        v = v.upper()
+        if v not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"unknown log level {v!r}")
+        return v
+
+    @model_validator(mode="after")
+    def _defaults_and_checks(self) -> Settings:
+        self.data_dir = self.data_dir.expanduser().resolve()
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'posthantering.db'}"
+        if not self.broker_url:
+            self.broker_url = f"sqla+sqlite:///{self.data_dir / 'broker.db'}"
+        db_scheme = self.database_url.split("://", 1)[0]
+        if "://" not in self.database_url or db_scheme not in DB_SCHEMES:
+            raise ValueError(f"DATABASE_URL must start with one of {', '.join(DB_SCHEMES)}://")
+        if self.database_url.startswith("postgresql://"):
+            self.database_url = "postgresql+psycopg://" + self.database_url[len("postgresql://") :]
+        broker_scheme = self.broker_url.split("://", 1)[0]
+        if "://" not in self.broker_url or broker_scheme not in BROKER_SCHEMES:
+            raise ValueError(f"BROKER_URL must start with one of {', '.join(BROKER_SCHEMES)}://")
+        if self.task_soft_time_limit >= self.task_time_limit:
+            raise ValueError("POSTHANTERING_TASK_SOFT_TIME_LIMIT must be below POSTHANTERING_TASK_TIME_LIMIT")
+        if self.hot_folder is None:
+            self.hot_folder = self.data_dir / "inbox"
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    @property
+    def archive_dir(self) -> Path:
+        assert self.hot_folder is not None
+        return self.hot_folder.parent / "archive"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        assert self.hot_folder is not None
+        return self.hot_folder.parent / "quarantine"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    def ensure_dirs(self) -> None:
+        for d in (
+            self.data_dir,
+            self.blob_dir,
+            self.hot_folder,
+            self.archive_dir,
+            self.quarantine_dir,
+            self.models_dir,
+        ):
+            assert d is not None
+            d.mkdir(parents=True, exist_ok=True)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests and the CLI after changing the environment)."""
+    get_settings.cache_clear()

@@ -1,0 +1,42 @@
+"""The pipeline's state machine (see DESIGN.md)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class MailState(StrEnum):
+    received = "received"
+    extracted = "extracted"
+    classified = "classified"
+    routed = "routed"
+    needs_review = "needs_review"
+    acknowledged = "acknowledged"
+    returned = "returned"
+    quarantined = "quarantined"
+    failed = "failed"
+
+
+# Which states may follow which. Anything else is a programming error or a stale request.
+TRANSITIONS: dict[MailState, frozenset[MailState]] = {
+    MailState.received: frozenset({MailState.extracted, MailState.quarantined, MailState.failed}),
+    MailState.extracted: frozenset({MailState.classified, MailState.failed}),
+    MailState.classified: frozenset({MailState.routed, MailState.needs_review, MailState.failed}),
+    MailState.needs_review: frozenset({MailState.routed}),
+    MailState.routed: frozenset({MailState.acknowledged, MailState.returned, MailState.routed}),
+    MailState.returned: frozenset({MailState.routed}),
+    MailState.acknowledged: frozenset(),
+    MailState.quarantined: frozenset(),
+    # A failed item can be retried: it goes back to the state its failed step started from.
+    MailState.failed: frozenset({MailState.received, MailState.extracted, MailState.classified}),
+}
+
+# States in which the machine owes the item a step; the sweeper watches these.
+PIPELINE_STATES: frozenset[MailState] = frozenset({MailState.received, MailState.extracted, MailState.classified})
+# States where a human decides next.
+WAITING_FOR_HUMAN: frozenset[MailState] = frozenset({MailState.needs_review, MailState.returned, MailState.routed})
+FINAL_STATES: frozenset[MailState] = frozenset({MailState.acknowledged, MailState.quarantined})
+
+
+def can_transition(src: MailState, dst: MailState) -> bool:
+    return dst in TRANSITIONS[src]

@@ -1,0 +1,129 @@
+"""Tesseract calls: one page image in, upright text and its mean word confidence out.
+
+Orientation: most pages arrive upright, so a page is read once as it is; only when the mean word
+confidence is low is tesseract's orientation detection (OSD) asked, and the page read again turned
+the way OSD says (or by 180 degrees when OSD gives up, as it does on pages with little text). The
+better of the readings is kept. This costs one OCR pass for a good page instead of OSD + OCR.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytesseract
+from PIL import Image, ImageOps
+from pytesseract import Output
+
+from services.core.errors import InvalidInput
+
+# Below this mean word confidence a page may be upside down (upright scans read at 85-96,
+# upside-down ones at 40-55 on the corpus).
+LOW_CONFIDENCE = 70.0
+# OSD's own confidence below this is a guess.
+MIN_OSD_CONFIDENCE = 2.0
+# A page with fewer dark pixels than this fraction is blank (the back of a duplex scan).
+BLANK_INK_FRACTION = 0.0001
+# Guard against a tesseract process that never returns.
+TESSERACT_TIMEOUT = 300
+
+
+@dataclass
+class OcrText:
+    text: str
+    confidence: float | None  # mean word confidence 0-100; None when no words were found
+    words: int
+
+
+def limit_threads() -> None:
+    # Tesseract's OpenMP threads make a page several times slower on a busy machine; one process
+    # per core is faster. Set at call time so importing this module changes nothing.
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+def to_grayscale(image: Image.Image) -> Image.Image:
+    if image.mode in ("1", "L"):
+        return image
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, rgba).convert("L")
+    if image.mode.startswith("I;16") or image.mode in ("I", "F"):
+        return ImageOps.autocontrast(image.convert("F").convert("L"))
+    return image.convert("L")
+
+
+def is_blank(image: Image.Image) -> bool:
+    gray = image if image.mode == "L" else image.convert("L")
+    hist = gray.histogram()
+    dark = sum(hist[:128])
+    return dark < BLANK_INK_FRACTION * gray.width * gray.height
+
+
+def read_text(image: Image.Image, lang: str) -> OcrText:
+    """One tesseract pass: text laid out as lines and paragraphs, and the mean word confidence."""
+    data = _tesseract(pytesseract.image_to_data, image, lang=lang, output_type=Output.DICT)
+    paragraphs: list[list[list[str]]] = []  # paragraphs of lines of words
+    confs: list[float] = []
+    last_par: tuple[int, int] | None = None
+    last_line: int | None = None
+    for block, par, line, word, conf in zip(
+        data["block_num"], data["par_num"], data["line_num"], data["text"], data["conf"], strict=True
+    ):
+        word = (word or "").strip()
+        if not word:
+            continue
+        if (block, par) != last_par:
+            paragraphs.append([])
+            last_par, last_line = (block, par), None
+        if line != last_line:
+            paragraphs[-1].append([])
+            last_line = line
+        paragraphs[-1][-1].append(word)
+        if float(conf) >= 0:
+            confs.append(float(conf))
+    text = "\n\n".join("\n".join(" ".join(words) for words in lines) for lines in paragraphs)
+    confidence = round(sum(confs) / len(confs), 2) if confs else None
+    return OcrText(text=text, confidence=confidence, words=len(confs))
+
+
+def detect_rotation(image: Image.Image) -> int | None:
+    """Degrees (clockwise) to turn the page upright per tesseract OSD, or None when OSD cannot tell."""
+    try:
+        osd = _tesseract(pytesseract.image_to_osd, image, output_type=Output.DICT)
+    except InvalidInput:
+        return None  # "Too few characters", an empty page, ...
+    if float(osd.get("orientation_conf", 0)) < MIN_OSD_CONFIDENCE:
+        return None
+    return int(osd.get("rotate", 0)) % 360
+
+
+def turn(image: Image.Image, degrees: int) -> Image.Image:
+    # OSD's "rotate" is clockwise; PIL's rotate() is counter-clockwise.
+    return image.rotate(-degrees, expand=True) if degrees else image
+
+
+def read_upright(image: Image.Image, lang: str) -> tuple[OcrText, int]:
+    """Read a page, turning it upright if needed. Returns the reading and the degrees turned."""
+    first = read_text(image, lang)
+    if first.confidence is None or first.confidence >= LOW_CONFIDENCE:
+        return first, 0
+    rotation = detect_rotation(image)
+    if rotation == 0:
+        return first, 0  # upright, just a poor scan
+    rotation = rotation or 180
+    second = read_text(turn(image, rotation), lang)
+    if second.confidence is not None and second.confidence > first.confidence:
+        return second, rotation
+    return first, 0
+
+
+def _tesseract(fn, image: Image.Image, **kwargs):  # type: ignore[no-untyped-def]
+    try:
+        return fn(image, timeout=TESSERACT_TIMEOUT, **kwargs)
+    except pytesseract.TesseractNotFoundError:
+        raise  # a broken installation, not a bad page
+    except pytesseract.TesseractError as e:
+        raise InvalidInput(f"OCR failed: {str(e.message).strip() or e.status}") from e
+    except RuntimeError as e:  # pytesseract's timeout
+        raise InvalidInput(f"OCR failed: {e}") from e

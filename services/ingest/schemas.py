@@ -1,0 +1,30 @@
+"""What the ingest service hands back: per-page extraction results, file facts, submission outcomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.core.models import MailItem
+
+
+@dataclass
+class PageResult:
+    index: int  # 0-based
+    text: str
+    method: str  # "text-layer" | "ocr" | "empty"
+    confidence: float | None  # mean word confidence 0-100 (None for text-layer and empty pages)
+    seconds: float
+    rotation: int  # degrees turned to read the page upright
+
+
+@dataclass
+class FileInfo:
+    mime: str
+    pages: int
+
+
+@dataclass
+class SubmitResult:
+    item: MailItem
+    duplicate: bool
+    error: str | None = None

@@ -1,0 +1,171 @@
+"""The pipeline, in order. Each step takes a session and an item id, does its work, and moves the
+item one state on with a compare-and-set; an item already past the step is a no-op (returns None).
+
+    received --extract--> extracted --classify--> classified --route--> routed | needs_review
+        \\--(bad input)--> quarantined
+
+The caller (a task, or the CLI's inline mode) owns the session scope and sends the next step's task
+after the commit.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.classify.service import classify_text
+from services.core.blobs import get_blob_store
+from services.core.errors import InvalidInput
+from services.core.events import SYSTEM, transition
+from services.core.models import Department, MailItem, Page, utcnow
+from services.core.settings import get_settings
+from services.core.states import MailState
+from services.ingest.extract import extract_document
+
+StepFn = Callable[[Session, int], MailState | None]
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # the Celery task name
+    expects: MailState
+    run: StepFn
+
+
+def _load(session: Session, item_id: int, expected: MailState) -> MailItem | None:
+    item = session.get(MailItem, item_id)
+    if item is None or item.state != expected.value:
+        return None
+    return item
+
+
+def extract(session: Session, item_id: int) -> MailState | None:
+    """Read every page: the PDF text layer where it is real text, OCR otherwise."""
+    item = _load(session, item_id, MailState.received)
+    if item is None:
+        return None
+    settings = get_settings()
+    started = time.perf_counter()
+    try:
+        pages = list(extract_document(get_blob_store().path(item.sha256), item.mime, settings))
+    except InvalidInput as exc:
+        transition(
+            session,
+            item,
+            expected=MailState.received,
+            to=MailState.quarantined,
+            actor=SYSTEM,
+            machine_seconds=time.perf_counter() - started,
+            values={"state_reason": exc.message},
+        )
+        return MailState.quarantined
+    seconds = time.perf_counter() - started
+    confidences = [p.confidence for p in pages if p.confidence is not None]
+    transition(
+        session,
+        item,
+        expected=MailState.received,
+        to=MailState.extracted,
+        actor=SYSTEM,
+        machine_seconds=seconds,
+        detail={"pages": len(pages), "methods": sorted({p.method for p in pages})},
+        values={
+            "page_count": len(pages),
+            "ocr_confidence": round(sum(confidences) / len(confidences), 2) if confidences else None,
+        },
+    )
+    for p in pages:
+        session.add(
+            Page(
+                item_id=item.id,
+                index=p.index,
+                text=p.text,
+                method=p.method,
+                confidence=p.confidence,
+                seconds=round(p.seconds, 4),
+                rotation=p.rotation,
+            )
+        )
+    return MailState.extracted
+
+
+def _sensitive_departments(session: Session) -> set[str]:
+    return set(session.scalars(select(Department.code).where(Department.sensitive_by_default.is_(True))))
+
+
+def classify(session: Session, item_id: int) -> MailState | None:
+    """Decide the department, document type, sensitivity and whether a human must confirm."""
+    item = _load(session, item_id, MailState.extracted)
+    if item is None:
+        return None
+    started = time.perf_counter()
+    decision = classify_text(item.text, sensitive_departments=_sensitive_departments(session))
+    transition(
+        session,
+        item,
+        expected=MailState.extracted,
+        to=MailState.classified,
+        actor=SYSTEM,
+        machine_seconds=time.perf_counter() - started,
+        detail={
+            "department": decision.department,
+            "confidence": round(decision.confidence, 4),
+            "decision": decision.decision,
+        },
+        values={
+            "suggested_department": decision.department,
+            "confidence": decision.confidence,
+            "decision": decision.decision,
+            "doc_type": decision.doc_type,
+            "sensitive": decision.sensitive,
+            "personnummer_found": decision.personnummer_found,
+            "case_refs": decision.case_refs,
+            "suggestions": [s.model_dump() for s in decision.suggestions],
+            "reasons": decision.reasons,
+            "model_version": decision.model_version,
+        },
+    )
+    return MailState.classified
+
+
+def route(session: Session, item_id: int) -> MailState | None:
+    """Auto-route what the model is sure of to a department's inbox; the rest waits for the registry."""
+    item = _load(session, item_id, MailState.classified)
+    if item is None:
+        return None
+    dept = session.get(Department, item.suggested_department) if item.suggested_department else None
+    if item.decision == "auto" and dept is not None and dept.routable and dept.active:
+        transition(
+            session,
+            item,
+            expected=MailState.classified,
+            to=MailState.routed,
+            actor=SYSTEM,
+            detail={"department": dept.code, "auto": True},
+            values={"department_code": dept.code, "routed_at": utcnow()},
+        )
+        return MailState.routed
+    why = "low confidence" if item.decision != "auto" else "not a routable department"
+    transition(
+        session,
+        item,
+        expected=MailState.classified,
+        to=MailState.needs_review,
+        actor=SYSTEM,
+        detail={"why": why, "suggested": item.suggested_department},
+    )
+    return MailState.needs_review
+
+
+# The pipeline's order, in one place.
+PIPELINE: tuple[Step, ...] = (
+    Step("ingest.extract", MailState.received, extract),
+    Step("classify.classify", MailState.extracted, classify),
+    Step("route.route", MailState.classified, route),
+)
+STEP_BY_NAME: dict[str, Step] = {s.name: s for s in PIPELINE}
+STEP_FOR_STATE: dict[MailState, Step] = {s.expects: s for s in PIPELINE}

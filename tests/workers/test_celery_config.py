@@ -1,0 +1,49 @@
+"""The Celery settings DESIGN.md asks for, and task names as the public contract."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+def test_celery_settings(isolated_settings: Path) -> None:
+    from workers.celery_app import make_celery
+
+    conf = make_celery().conf
+    assert conf.task_serializer == "json"
+    assert conf.accept_content == ["json"]
+    assert conf.task_acks_late is True
+    assert conf.task_reject_on_worker_lost is True
+    assert conf.worker_prefetch_multiplier == 1
+    assert conf.task_soft_time_limit < conf.task_time_limit
+    assert {q.name for q in conf.task_queues} == {"ocr", "default"}
+    assert conf.task_routes["ingest.extract"] == {"queue": "ocr"}
+    assert conf.beat_schedule["sweep-stuck-items"]["task"] == "pipeline.sweep"
+    assert conf.broker_url.startswith("sqla+sqlite:///")
+
+
+def test_redis_broker_gets_a_visibility_timeout(isolated_settings: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.core.settings import reset_settings
+    from workers.celery_app import make_celery
+
+    monkeypatch.setenv("BROKER_URL", "redis://127.0.0.1:6379/0")
+    reset_settings()
+    assert make_celery().conf.broker_transport_options["visibility_timeout"] >= 3600
+
+
+def test_tasks_are_registered_under_dotted_names() -> None:
+    import workers.tasks  # noqa: F401
+    from workers.celery_app import app
+
+    assert {"ingest.extract", "classify.classify", "route.route", "pipeline.sweep"} <= set(app.tasks)
+
+
+def test_dispatch_maps_pipeline_states_to_tasks() -> None:
+    from workers.dispatch import task_for_state
+
+    assert task_for_state("received") == "ingest.extract"
+    assert task_for_state("extracted") == "classify.classify"
+    assert task_for_state("classified") == "route.route"
+    assert task_for_state("routed") is None
+    assert task_for_state("nonsense") is None

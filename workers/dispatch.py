@@ -1,0 +1,40 @@
+"""Ring the doorbell: send the task that advances an item from its current state.
+
+Called only after the transaction that put the item in that state has committed. A failure to
+send is logged and swallowed: the item is safe in the database and the sweeper will send it again.
+"""
+
+from __future__ import annotations
+
+from services.core.logging import get_logger
+from services.core.states import MailState
+
+log = get_logger(__name__)
+
+TASK_FOR_STATE: dict[MailState, str] = {
+    MailState.received: "ingest.extract",
+    MailState.extracted: "classify.classify",
+    MailState.classified: "route.route",
+}
+
+
+def task_for_state(state: str | MailState) -> str | None:
+    try:
+        return TASK_FOR_STATE.get(MailState(state))
+    except ValueError:
+        return None
+
+
+def enqueue_for_state(item_id: int, state: str | MailState) -> bool:
+    """Send the next pipeline task for an item in `state`; True if a task was sent."""
+    name = task_for_state(state)
+    if name is None:
+        return False
+    from workers.celery_app import TASK_ROUTES, app
+
+    try:
+        app.send_task(name, args=[item_id], queue=TASK_ROUTES[name]["queue"])
+    except Exception as exc:  # noqa: BLE001 - the broker being down must not lose the request
+        log.warning("enqueue_failed", item_id=item_id, task=name, error=str(exc))
+        return False
+    return True

@@ -1,0 +1,55 @@
+"""Thin tasks: an id in, one service call, the next task sent after the commit.
+
+Each task retries only the named transient errors (a busy or briefly unreachable database) with
+backoff; anything else ends the item in `failed` inside the runner, never a crashed worker.
+"""
+
+from __future__ import annotations
+
+from services.core.settings import get_settings
+from services.pipeline.runner import TRANSIENT_ERRORS, run_step
+from services.pipeline.service import STEP_BY_NAME
+from workers.celery_app import app
+from workers.dispatch import enqueue_for_state
+
+RETRY = {
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
+
+def _advance(task_name: str, item_id: int) -> str | None:
+    new_state = run_step(STEP_BY_NAME[task_name], item_id)
+    if new_state is not None:
+        enqueue_for_state(item_id, new_state)
+    return new_state.value if new_state else None
+
+
+@app.task(name="ingest.extract", **RETRY)
+def extract(item_id: int) -> str | None:
+    return _advance("ingest.extract", item_id)
+
+
+@app.task(name="classify.classify", **RETRY)
+def classify(item_id: int) -> str | None:
+    return _advance("classify.classify", item_id)
+
+
+@app.task(name="route.route", **RETRY)
+def route(item_id: int) -> str | None:
+    return _advance("route.route", item_id)
+
+
+@app.task(name="pipeline.sweep", **RETRY)
+def sweep() -> int:
+    from services.core.db import session_scope
+    from services.pipeline.runner import sweep as find_and_touch
+
+    with session_scope() as session:
+        resend = find_and_touch(session, stale_after=get_settings().stale_after_seconds)
+    for item_id, state in resend:
+        enqueue_for_state(item_id, state)
+    return len(resend)
