@@ -191,3 +191,16 @@ def count_by_state(session: Session) -> dict[str, int]:
     """Items per state, every state present (zero when empty); for /metrics."""
     counts = repository.count_by_state(session)
     return {s.value: counts.get(s.value, 0) for s in MailState}
+
+
+def retry_item(session: Session, user: User, item_id: int) -> MailItem:
+    """Registry: send a failed item back to the step that failed (the retry action)."""
+    from services.pipeline.runner import retry_failed
+
+    if not permissions.can_route(user):
+        raise Forbidden("only the registry may retry failed items")
+    item = _visible_item(session, user, item_id)
+    if item.state != MailState.failed.value:
+        raise Conflict(f"item {item_id} is {item.state}, not failed", state=item.state)
+    retry_failed(session, item_id, actor=actor_for(user))
+    return item

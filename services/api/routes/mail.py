@@ -91,3 +91,13 @@ def return_mail(item_id: int, body: ReturnIn, user: User = Depends(current_user)
     with session_scope() as session:
         item = service.return_item(session, user, item_id, body.comment, body.human_seconds)
         return MailItemOut.from_item(item)
+
+
+@router.post("/{item_id}/retry", response_model=MailItemOut)
+def retry_mail(item_id: int, user: User = Depends(current_user)) -> MailItemOut:
+    """Registry: run a failed item's step again."""
+    with session_scope() as session:
+        item = service.retry_item(session, user, item_id)
+        out = MailItemOut.from_item(item)
+    dispatch.enqueue_for_state(out.id, out.state)
+    return out
