@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -20,6 +21,35 @@ def register(app: typer.Typer) -> None:
     app.command()(beat)
     app.command()(watch)
     app.command()(migrate)
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when `serve` dies, even by SIGKILL, so no worker is orphaned (Linux)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _start_child(argv: list[str]) -> subprocess.Popen[bytes]:
+    # Own process group: stopping a worker stops its pool processes too.
+    return subprocess.Popen(argv, env=_child_env(), start_new_session=True, preexec_fn=_die_with_parent)
+
+
+def _stop_children(children: list[subprocess.Popen[bytes]]) -> None:
+    """Warm shutdown (running tasks finish), then SIGKILL whatever is left after 20 s."""
+    for child in children:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGTERM)
+    for child in children:
+        try:
+            child.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGKILL)
+            child.wait(timeout=10)
 
 
 def _child_env() -> dict[str, str]:
@@ -70,12 +100,14 @@ def serve(
     if token:
         console.print(f"[bold]First start: an admin user was created. Its API token (shown once):[/bold]\n{token}")
 
-    env = _child_env()
     n = concurrency or settings.worker_concurrency
     children = [
-        subprocess.Popen(_worker_argv("ocr,default", n), env=env),
-        subprocess.Popen([sys.executable, "-m", "services.cli.main", "beat"], env=env),
+        _start_child(_worker_argv("ocr,default", n)),
+        _start_child([sys.executable, "-m", "services.cli.main", "beat"]),
     ]
+    # uvicorn re-raises SIGTERM after its own graceful shutdown; turn it into an exception so the
+    # `finally` below still stops the worker, beat and watcher.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     stop = threading.Event()
     watcher = threading.Thread(
         target=HotFolder(settings, on_submitted=enqueue_for_state).run,
@@ -90,14 +122,12 @@ def serve(
         uvicorn.run(create_app(), host=h, port=p, log_level=settings.log_level.lower())
     finally:
         stop.set()
-        for child in children:
-            child.send_signal(signal.SIGTERM)
-        for child in children:
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        _stop_children(children)
         watcher.join(timeout=5)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def worker(

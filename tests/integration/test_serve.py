@@ -66,7 +66,21 @@ def test_serve_ingest_wait_and_hot_folder(tmp_path: Path) -> None:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 raise
-    assert proc.returncode is not None
+        assert proc.returncode is not None
+        # Stopping serve stops everything it started: no worker or beat is left behind.
+        wait_until(lambda: not _processes_using(s.data_dir), 40, what="serve's children to exit")
+
+
+def _processes_using(data_dir: Path) -> list[int]:
+    marker = f"POSTHANTERING_DATA_DIR={data_dir}".encode()
+    found = []
+    for env in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if marker in env.read_bytes().split(b"\0"):
+                found.append(int(env.parent.name))
+        except OSError:
+            continue
+    return found
 
 
 def _up(base: str) -> bool:
