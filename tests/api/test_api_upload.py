@@ -8,12 +8,14 @@ import sys
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, BinaryIO
 
 import pytest
 
 from services.core.db import session_scope
 from services.core.models import MailItem, User
+from tests.ingest.conftest import png_claiming, reportlab_pdf
 
 
 @dataclass
@@ -87,18 +89,32 @@ def test_upload_new_duplicate_quarantined(
     assert len(enqueued) == 1
 
 
-@pytest.mark.skipif(not _ingest_available(), reason="services.ingest.service not delivered yet")
-def test_upload_with_real_ingest(
+def _bad_files(tmp_path: Path) -> dict[str, tuple[bytes, int, str]]:
+    """name -> (content, expected HTTP status, words the reason must contain)."""
+    good = reportlab_pdf(tmp_path / "good.pdf").read_bytes()
+    return {
+        "empty.pdf": (b"", 422, "empty"),
+        "truncated.pdf": (good[: len(good) // 2], 422, "truncated"),
+        "encrypted.pdf": (reportlab_pdf(tmp_path / "enc.pdf", encrypt="secret").read_bytes(), 422, "encrypted"),
+        "text-named.pdf": (b"Bara text, ingen PDF.", 415, "unsupported"),
+        "huge.png": (png_claiming(30000, 30000), 422, "pixels"),
+    }
+
+
+def test_bad_uploads_get_a_reason_and_a_quarantined_item(
     client: Any,
     make_user: Callable[..., User],
     auth: Callable[[User], dict[str, str]],
     enqueued: list[tuple[int, str]],
+    tmp_path: Path,
 ) -> None:
-    admin = make_user("admin", "admin")
-    files = {"file": ("brev.txt", "Till Samhällsbyggnadsnämnden\nAnsökan om bygglov".encode(), "text/plain")}
-    r = client.post("/api/v1/mail", files=files, headers=auth(admin))
-    assert r.status_code in (202, 422), r.text
-    if r.status_code == 202:
-        assert r.json()["duplicate"] is False and enqueued == [(r.json()["id"], r.json()["state"])]
-        again = client.post("/api/v1/mail", files=files, headers=auth(admin))
-        assert again.status_code == 200 and again.json()["duplicate"] is True
+    reg = make_user("reg", "registrar")
+    for name, (content, status, words) in _bad_files(tmp_path).items():
+        r = client.post("/api/v1/mail", files={"file": (name, content)}, headers=auth(reg))
+        assert r.status_code in (status, 422), (name, r.status_code, r.text)
+        body = r.json()
+        assert words in body["detail"].lower(), (name, body)
+        assert body["state"] == "quarantined", (name, body)
+        item = client.get(f"/api/v1/mail/{body['id']}", headers=auth(reg)).json()
+        assert item["state"] == "quarantined" and words in item["state_reason"].lower()
+    assert enqueued == []  # nothing quarantined is sent to a worker
