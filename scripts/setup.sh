@@ -16,7 +16,7 @@ fi
 packages=(tesseract-ocr tesseract-ocr-swe tesseract-ocr-eng tesseract-ocr-osd python3-venv)
 if [ "$with_test" = 1 ]; then
   # Fonts for shared/tools/render_scans.py; servers the integration tests start on free ports.
-  packages+=(fonts-dejavu-core fonts-liberation fonts-urw-base35 postgresql redis-server)
+  packages+=(fonts-dejavu-core fonts-liberation fonts-urw-base35 postgresql redis-server chromium)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -50,6 +50,8 @@ def make_celery() -> Celery:
         timezone="UTC",
         beat_schedule={
             "sweep-stuck-items": {"task": "pipeline.sweep", "schedule": settings.sweep_interval_seconds},
+            # Weekly: learn from the registry's decisions; promoted only when not worse (services/classify/versions.py).
+            "retrain-classifier": {"task": "classify.retrain", "schedule": 7 * 24 * 3600.0},
         },
         beat_schedule_filename=str(settings.data_dir / "celerybeat-schedule"),
     )

@@ -53,3 +53,11 @@ def sweep() -> int:
     for item_id, state in resend:
         enqueue_for_state(item_id, state)
     return len(resend)
+
+
+@app.task(name="classify.retrain", acks_late=True)
+def retrain() -> dict[str, object]:
+    """Weekly: a new model version from the corpus and the registry's decisions (kept; promoted only if not worse)."""
+    from services.classify.learning import retrain_from_database
+
+    return retrain_from_database()

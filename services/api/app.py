@@ -7,9 +7,11 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 
+from services.api import ui
 from services.api.errors import install_error_handlers
 from services.api.probes import Metrics
-from services.api.routes import departments, health, mail, roi
+from services.api.routes import cases, departments, health, mail, roi, rules
+from services.api.ui_roi import router as roi_dashboard
 
 
 def create_app() -> FastAPI:
@@ -41,4 +43,9 @@ def create_app() -> FastAPI:
     app.include_router(mail.router, prefix="/api/v1")
     app.include_router(departments.router, prefix="/api/v1")
     app.include_router(roi.router, prefix="/api/v1")
+    app.include_router(rules.router, prefix="/api/v1")
+    app.include_router(cases.router, prefix="/api/v1")
+    app.include_router(ui.router)
+    app.mount("/ui/static", ui.static_files(), name="ui-static")
+    app.include_router(roi_dashboard.router)  # /ui/roi
     return app

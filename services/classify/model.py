@@ -3,6 +3,9 @@
 Features: TF-IDF over word 1-2 grams plus TF-IDF over character 2-5 grams inside word boundaries
 (``char_wb``), sublinear tf, on text normalised for OCR noise (lower-cased, every digit mapped to ``0``,
 whitespace collapsed). Character n-grams keep most of their signal when OCR garbles a letter or two.
+Plus the department lexicon (``lexicon.py``): per department log(1 + distinct stems found), scaled by
+``LEXICON_SCALE`` = 0.5. On the corpus (5-fold CV, no threshold) it raised top-1 accuracy from 0.807 to
+0.859 on clean text and from 0.792 to 0.844 on OCR text (scale 1.0: 0.844 / 0.823).
 
 Department: ``CalibratedClassifierCV(LinearSVC(C=1), method="sigmoid", ensemble=False)``: one linear SVM
 fitted on all data, probabilities calibrated (Platt) from internal 4-fold cross-validation. On the corpus
@@ -52,6 +55,7 @@ DEPARTMENT_MODEL = "svc"
 DOC_TYPE_C = 0.5
 CALIBRATION_FOLDS = 4
 DEFAULT_THRESHOLD = 0.9
+LEXICON_SCALE = 0.5  # weight of the department-lexicon counts next to the TF-IDF blocks (0 = off)
 
 _DIGIT_RE = re.compile(r"\d")
 _SPACE_RE = re.compile(r"\s+")
@@ -74,37 +78,40 @@ def build_features(
     char_ngram: tuple[int, int] = CHAR_NGRAM,
     word_ngram: tuple[int, int] = WORD_NGRAM,
     weights: tuple[float, float] = (1.0, 1.0),
+    lexicon_scale: float = LEXICON_SCALE,
 ) -> FeatureUnion:
-    return FeatureUnion(
-        [
-            (
-                "word",
-                TfidfVectorizer(
-                    preprocessor=normalise_text,
-                    analyzer="word",
-                    ngram_range=word_ngram,
-                    sublinear_tf=True,
-                    min_df=1,
-                    max_features=word_max_features,
-                    token_pattern=r"(?u)\b[^\W\d_][^\W\d_]+\b",
-                    dtype=np.float32,
-                ),
+    from services.classify.lexicon import LexiconFeatures
+
+    blocks: list[tuple[str, Any]] = [
+        (
+            "word",
+            TfidfVectorizer(
+                preprocessor=normalise_text,
+                analyzer="word",
+                ngram_range=word_ngram,
+                sublinear_tf=True,
+                min_df=1,
+                max_features=word_max_features,
+                token_pattern=r"(?u)\b[^\W\d_][^\W\d_]+\b",
+                dtype=np.float32,
             ),
-            (
-                "char",
-                TfidfVectorizer(
-                    preprocessor=normalise_text,
-                    analyzer="char_wb",
-                    ngram_range=char_ngram,
-                    sublinear_tf=True,
-                    min_df=2,
-                    max_features=char_max_features,
-                    dtype=np.float32,
-                ),
+        ),
+        (
+            "char",
+            TfidfVectorizer(
+                preprocessor=normalise_text,
+                analyzer="char_wb",
+                ngram_range=char_ngram,
+                sublinear_tf=True,
+                min_df=2,
+                max_features=char_max_features,
+                dtype=np.float32,
             ),
-        ],
-        transformer_weights={"word": weights[0], "char": weights[1]},
-    )
+        ),
+    ]
+    if lexicon_scale > 0:
+        blocks.append(("lexicon", LexiconFeatures(lexicon_scale)))
+    return FeatureUnion(blocks, transformer_weights={"word": weights[0], "char": weights[1], "lexicon": 1.0})
 
 
 def build_department_model(
@@ -169,6 +176,7 @@ def fit_pipelines(
         char_ngram=tuple(params.get("char_ngram", CHAR_NGRAM)),
         word_ngram=tuple(params.get("word_ngram", WORD_NGRAM)),
         weights=tuple(params.get("weights", (1.0, 1.0))),
+        lexicon_scale=params.get("lexicon_scale", LEXICON_SCALE),
     )
     x = features.fit_transform(list(texts))
     _strip_fitted(features)

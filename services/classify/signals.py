@@ -25,7 +25,7 @@ import re
 from datetime import date
 from functools import lru_cache
 
-from services.core.pii import luhn_ok
+from services.core.pii import PERSONNUMMER_RE, luhn_ok
 
 # Prefixes written on letters that are not the department code itself.
 PREFIX_ALIASES = {"ÖFN": "OFN", "OFN": "OFN", "0FN": "OFN", "ÖN": "OFN", "SOC": "SN", "IFO": "SN", "MBN": "MHN"}
@@ -108,11 +108,8 @@ def find_case_refs(text: str) -> list[str]:
 
 # --- personnummer / samordningsnummer -------------------------------------------------------------
 
-# YYYYMMDD-NNNN, YYMMDD-NNNN, YYMMDD+NNNN, YYMMDDNNNN, YYYYMMDDNNNN, with optional spaces around the sign.
-_PNR_RE = re.compile(
-    r"(?<![\d+/.,:-])(?P<century>18|19|20)?(?P<yy>\d{2})(?P<mm>\d{2})(?P<dd>\d{2})"
-    r"(?:\s?(?P<sep>[-+–])\s?|\s)?(?P<tail>\d{4})(?![\d/]|[-.,]\d)"
-)
+# The same pattern the masking uses (services/core/pii.py), so what is found is also masked.
+_PNR_RE = PERSONNUMMER_RE
 # A ten-digit run right after these words is a phone or customer number, not a personnummer.
 _PHONE_BEFORE_RE = re.compile(r"(?:tel|tfn|telefon|mobil|mob|fax|phone|kundnr|fakturanr|ocr)[\s.:]*$", re.IGNORECASE)
 

@@ -104,6 +104,16 @@ def auto_stats(confidence: Sequence[float], correct: Sequence[bool], threshold: 
     }
 
 
+def augmented(
+    texts: list[str], labels: list[str], extra: Sequence[Sequence[str]] | None, idx: Sequence[int]
+) -> tuple[list[str], list[str]]:
+    """``texts``/``labels`` (of letters ``idx``) plus each letter's extra texts with its label."""
+    if extra is None:
+        return texts, labels
+    more = [(t, labels[k]) for k, i in enumerate(idx) for t in extra[i]]
+    return texts + [t for t, _ in more], labels + [lab for _, lab in more]
+
+
 def _folds(labels: Sequence[str], folds: int) -> int:
     _, counts = np.unique(np.asarray(labels), return_counts=True)
     return max(2, min(folds, int(counts.min())))
@@ -116,15 +126,21 @@ def oof_probabilities(
     folds: int = CV_FOLDS,
     seed: int = SEED,
     params: dict[str, Any] | None = None,
+    extra: Sequence[Sequence[str]] | None = None,
 ) -> tuple[list[str], np.ndarray]:
-    """Out-of-fold department probabilities (stratified k-fold), columns in sorted class order."""
+    """Out-of-fold department probabilities (stratified k-fold), columns in sorted class order.
+
+    ``extra[i]``: more texts of letter i (its OCR text beside its clean text) added to a training fold
+    whenever letter i is in it, never to a test fold.
+    """
     texts = list(texts)
     y = np.asarray(labels)
     classes = sorted(set(labels))
     proba = np.zeros((len(texts), len(classes)))
     skf = StratifiedKFold(n_splits=_folds(labels, folds), shuffle=True, random_state=seed)
     for train_idx, test_idx in skf.split(texts, y):
-        pipe, _ = fit_pipelines([texts[i] for i in train_idx], y[train_idx].tolist(), None, seed=seed, params=params)
+        tr_texts, tr_y = augmented([texts[i] for i in train_idx], y[train_idx].tolist(), extra, train_idx)
+        pipe, _ = fit_pipelines(tr_texts, tr_y, None, seed=seed, params=params)
         p = pipe.predict_proba([texts[i] for i in test_idx])
         cols = [classes.index(str(c)) for c in pipe.classes_]
         proba[np.ix_(test_idx, cols)] = p
@@ -138,8 +154,9 @@ def threshold_from_oof(
     folds: int = CV_FOLDS,
     seed: int = SEED,
     params: dict[str, Any] | None = None,
+    extra: Sequence[Sequence[str]] | None = None,
 ) -> tuple[float, list[str], np.ndarray]:
-    classes, proba = oof_probabilities(texts, labels, folds=folds, seed=seed, params=params)
+    classes, proba = oof_probabilities(texts, labels, folds=folds, seed=seed, params=params, extra=extra)
     pred = np.asarray(classes)[proba.argmax(axis=1)]
     conf = proba.max(axis=1)
     return choose_threshold(conf, pred == np.asarray(labels)), classes, proba

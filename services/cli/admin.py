@@ -24,7 +24,7 @@ def users_add(
     role: Annotated[str, typer.Option(help="admin, registrar, department or viewer")],
     department: Annotated[list[str] | None, typer.Option(help="Department code (repeat for several)")] = None,
     token: Annotated[bool, typer.Option("--token", help="Also issue an API token and print it once")] = False,
-    password: Annotated[str | None, typer.Option(help="Password for the web UI", hidden=True)] = None,
+    password: Annotated[str | None, typer.Option(help="Password for logging in to the web UI at /ui")] = None,
 ) -> None:
     """Add a user; with --token print a bearer token for the API (only its hash is stored)."""
     from services.core.db import session_scope
@@ -58,7 +58,8 @@ def roi(
     date_to: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Items handled and labour hours and kronor saved against the manual baseline."""
+    """Items handled, hours and kronor saved against the manual baseline, per department, type and week;
+    the projection (payback, NPV, ROI) from the observed volume."""
     from services.core.db import session_scope
     from services.metering.service import roi_report
 
@@ -66,10 +67,9 @@ def roi(
     prepare_database(settings)
     with session_scope() as session:
         report = roi_report(session, _day(date_from), _day(date_to))
-    data = report.model_dump(mode="json") if hasattr(report, "model_dump") else report
     if as_json:
-        print_json(data)
+        print_json(report)
         return
-    for key in ("items_handled", "auto_routed", "hours_saved", "kronor_saved"):
-        if key in data:
-            console.print(f"{key:<14} {data[key]}")
+    from services.cli.roi_table import print_report
+
+    print_report(report)

@@ -201,3 +201,32 @@ class RoiModel(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(120), default="system")
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Case(Base):
+    """A known case (ärende) in the case register: imported from the diarium, or learnt from routed mail."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)  # normalised as signals.find_case_refs
+    department_code: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    source: Mapped[str] = mapped_column(String(10), default="import")  # import | routed
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RoutingRule(Base):
+    """An admin's sender or keyword rule, applied before the model (services/classify/rules.py)."""
+
+    __tablename__ = "routing_rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # sender | keyword
+    pattern: Mapped[str] = mapped_column(String(500))
+    is_regex: Mapped[bool] = mapped_column(Boolean, default=False)
+    department_code: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[int] = mapped_column(Integer, default=100)  # lower first
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(120), default="system")

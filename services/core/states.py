@@ -15,6 +15,7 @@ class MailState(StrEnum):
     returned = "returned"
     quarantined = "quarantined"
     failed = "failed"
+    discarded = "discarded"  # advertising etc. (INGEN): confirmed by the registry, not registered
 
 
 # Which states may follow which. Anything else is a programming error or a stale request.
@@ -22,11 +23,12 @@ TRANSITIONS: dict[MailState, frozenset[MailState]] = {
     MailState.received: frozenset({MailState.extracted, MailState.quarantined, MailState.failed}),
     MailState.extracted: frozenset({MailState.classified, MailState.failed}),
     MailState.classified: frozenset({MailState.routed, MailState.needs_review, MailState.failed}),
-    MailState.needs_review: frozenset({MailState.routed}),
+    MailState.needs_review: frozenset({MailState.routed, MailState.discarded}),
     MailState.routed: frozenset({MailState.acknowledged, MailState.returned, MailState.routed}),
     MailState.returned: frozenset({MailState.routed}),
     MailState.acknowledged: frozenset(),
     MailState.quarantined: frozenset(),
+    MailState.discarded: frozenset(),
     # A failed item can be retried: it goes back to the state its failed step started from.
     MailState.failed: frozenset({MailState.received, MailState.extracted, MailState.classified}),
 }
@@ -35,7 +37,7 @@ TRANSITIONS: dict[MailState, frozenset[MailState]] = {
 PIPELINE_STATES: frozenset[MailState] = frozenset({MailState.received, MailState.extracted, MailState.classified})
 # States where a human decides next.
 WAITING_FOR_HUMAN: frozenset[MailState] = frozenset({MailState.needs_review, MailState.returned, MailState.routed})
-FINAL_STATES: frozenset[MailState] = frozenset({MailState.acknowledged, MailState.quarantined})
+FINAL_STATES: frozenset[MailState] = frozenset({MailState.acknowledged, MailState.quarantined, MailState.discarded})
 
 
 def can_transition(src: MailState, dst: MailState) -> bool:

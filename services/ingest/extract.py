@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -22,24 +23,31 @@ from PIL import Image, ImageOps
 from services.core.errors import DomainError, InvalidInput
 from services.core.logging import get_logger
 from services.core.settings import Settings
-from services.ingest import ocr
+from services.ingest import ocr, quality
+from services.ingest.pdf_output import page_pdf_path
 from services.ingest.schemas import PageResult
 from services.ingest.sniff import JPEG, PDF, PDFIUM_LOCK, check_image_size, open_image, sniff
 
 log = get_logger(__name__)
 
-# A text layer counts as real text when it has at least this many non-space characters ...
-MIN_TEXT_LAYER_CHARS = 40
-# ... and this share of them are letters or digits (not (cid:12) glyph codes or symbol soup).
-MIN_ALNUM_SHARE = 0.6
+
+def extract_document(path: Path, mime: str, settings: Settings, pdf_dir: Path | None = None) -> Iterator[PageResult]:
+    """Every page in order. With `pdf_dir`, each OCR'd page also leaves its searchable PDF page there."""
+    with open_source(path, mime, settings, pdf_dir) as source:
+        for index in itertools.count():
+            result = source.page(index)
+            if result is None:
+                return
+            yield result
 
 
-def extract_document(path: Path, mime: str, settings: Settings) -> Iterator[PageResult]:
-    ocr.limit_threads()
-    if mime == PDF:
-        yield from _pdf_pages(path, settings)
-    else:
-        yield from _image_pages(path, mime, settings)
+def extract_page(path: Path, mime: str, index: int, settings: Settings, pdf_dir: Path | None = None) -> PageResult:
+    """One page (for page-parallel OCR); InvalidInput when the document has no such page."""
+    with open_source(path, mime, settings, pdf_dir) as source:
+        result = source.page(index)
+    if result is None:
+        raise InvalidInput(f"page {index + 1}: the document has no such page")
+    return result
 
 
 def ocr_file(path: Path, settings: Settings) -> dict[str, Any]:
@@ -58,6 +66,7 @@ def ocr_file(path: Path, settings: Settings) -> dict[str, Any]:
                 "seconds": round(p.seconds, 3),
                 "rotation": p.rotation,
                 "chars": len(p.text),
+                "note": p.note,
             }
             for p in pages
         ],
@@ -66,44 +75,112 @@ def ocr_file(path: Path, settings: Settings) -> dict[str, Any]:
     }
 
 
+def low_confidence_pages(pages: Iterable[Any], threshold: float) -> list[int]:
+    """Indexes of OCR'd pages read below `threshold` mean word confidence (PageResult or Page rows)."""
+    return [p.index for p in pages if p.method == "ocr" and p.confidence is not None and p.confidence < threshold]
+
+
 def is_real_text(text: str) -> bool:
-    chars = [c for c in text if not c.isspace()]
-    if len(chars) < MIN_TEXT_LAYER_CHARS or "(cid:" in text or "\ufffd" in text:
-        return False
-    return sum(c.isalnum() for c in chars) / len(chars) >= MIN_ALNUM_SHARE
+    return quality.judge_text_layer(text, None).usable
 
 
-def ocr_page(index: int, image: Image.Image, settings: Settings, start: float) -> PageResult:
+def ocr_page(
+    index: int, image: Image.Image, settings: Settings, start: float, pdf_dir: Path | None = None, dpi: int = 300
+) -> PageResult:
     image = ocr.to_grayscale(image)
     if ocr.is_blank(image):
         return PageResult(index, "", "empty", None, time.perf_counter() - start, 0)
-    reading, rotation = ocr.read_upright(image, settings.ocr_languages)
+    reading, rotation = ocr.read_upright(
+        image, settings.ocr_languages, settings.ocr_config, pdf_dpi=dpi if pdf_dir is not None else None
+    )
+    if pdf_dir is not None and reading.pdf is not None:
+        _write_atomic(page_pdf_path(pdf_dir, index), reading.pdf)
     method = "ocr" if reading.text else "empty"
     return PageResult(index, reading.text, method, reading.confidence, time.perf_counter() - start, rotation)
 
 
-def _pdf_pages(path: Path, settings: Settings) -> Iterator[PageResult]:
-    with PDFIUM_LOCK:
-        try:
-            pdf = pdfium.PdfDocument(str(path))
-        except pdfium.PdfiumError as e:
-            raise InvalidInput(f"cannot open the PDF: {e}") from e
-    plumber = _open_plumber(path)
+def _write_atomic(dest: Path, data: bytes) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, dest)
+
+
+class _Source:
+    """An open document that hands out one page at a time (one page image in memory at most)."""
+
+    def __init__(self, path: Path, mime: str, settings: Settings, pdf_dir: Path | None) -> None:
+        self.path, self.mime, self.settings, self.pdf_dir = path, mime, settings, pdf_dir
+        self.pdf: pdfium.PdfDocument | None = None
+        self.plumber: Any = None
+        self.image: Image.Image | None = None
+
+    def open(self) -> None:
+        if self.mime == PDF:
+            with PDFIUM_LOCK:
+                try:
+                    self.pdf = pdfium.PdfDocument(str(self.path))
+                except pdfium.PdfiumError as e:
+                    raise InvalidInput(f"cannot open the PDF: {e}") from e
+            self.plumber = _open_plumber(self.path)
+        else:
+            self.image = open_image(self.path)
+
+    def close(self) -> None:
+        if self.plumber is not None:
+            self.plumber.close()
+        if self.pdf is not None:
+            with PDFIUM_LOCK:
+                self.pdf.close()
+        if self.image is not None:
+            self.image.close()
+
+    def page(self, index: int) -> PageResult | None:
+        start = time.perf_counter()
+        if self.pdf is not None:
+            if index >= len(self.pdf):
+                return None
+            return self._pdf_page(index, start)
+        assert self.image is not None
+        with page_errors(index):
+            frame = _load_frame(self.image, index, self.mime, self.settings)
+            if frame is None:
+                return None
+            dpi = _image_dpi(frame)
+            return ocr_page(index, frame, self.settings, start, self.pdf_dir, dpi)
+
+    def _pdf_page(self, index: int, start: float) -> PageResult:
+        assert self.pdf is not None
+        text = _text_layer(self.plumber, index)
+        facts = None
+        if text and text.strip():
+            with page_errors(index), PDFIUM_LOCK:
+                page = self.pdf[index]
+                try:
+                    facts = quality.page_facts(page)
+                finally:
+                    page.close()
+        verdict = quality.judge_text_layer(text, facts)
+        if verdict.usable and text is not None:
+            return PageResult(index, text.strip(), "text-layer", None, time.perf_counter() - start, 0)
+        if verdict.reason:
+            log.info("text_layer_rejected", page=index, reason=verdict.reason)
+        with page_errors(index):
+            image, dpi = _render(self.pdf, index, self.settings)
+            result = ocr_page(index, image, self.settings, start, self.pdf_dir, dpi)
+        result.note = verdict.reason
+        return result
+
+
+@contextmanager
+def open_source(path: Path, mime: str, settings: Settings, pdf_dir: Path | None = None) -> Iterator[_Source]:
+    ocr.limit_threads()
+    source = _Source(path, mime, settings, pdf_dir)
+    source.open()
     try:
-        for i in range(len(pdf)):
-            start = time.perf_counter()
-            text = _text_layer(plumber, i)
-            if text is not None and is_real_text(text):
-                yield PageResult(i, text.strip(), "text-layer", None, time.perf_counter() - start, 0)
-                continue
-            with page_errors(i):
-                result = ocr_page(i, _render(pdf, i, settings), settings, start)
-            yield result
+        yield source
     finally:
-        if plumber is not None:
-            plumber.close()
-        with PDFIUM_LOCK:
-            pdf.close()
+        source.close()
 
 
 def _open_plumber(path: Path) -> Any:
@@ -128,7 +205,7 @@ def _text_layer(plumber: Any, index: int) -> str | None:
         return None
 
 
-def _render(pdf: pdfium.PdfDocument, index: int, settings: Settings) -> Image.Image:
+def _render(pdf: pdfium.PdfDocument, index: int, settings: Settings) -> tuple[Image.Image, int]:
     with PDFIUM_LOCK:
         page = pdf[index]
         try:
@@ -139,21 +216,18 @@ def _render(pdf: pdfium.PdfDocument, index: int, settings: Settings) -> Image.Im
                 # A poster-sized page: render smaller rather than exhaust memory.
                 scale *= math.sqrt(settings.max_image_pixels / pixels)
             bitmap = page.render(scale=scale, grayscale=True)
-            return bitmap.to_pil().copy()  # own the pixels, so PDFium's buffer can be freed
+            return bitmap.to_pil().copy(), round(scale * 72)  # own the pixels, so PDFium's buffer can be freed
         finally:
             page.close()
 
 
-def _image_pages(path: Path, mime: str, settings: Settings) -> Iterator[PageResult]:
-    with open_image(path) as im:
-        for index in itertools.count():
-            start = time.perf_counter()
-            with page_errors(index):
-                image = _load_frame(im, index, mime, settings)
-                result = None if image is None else ocr_page(index, image, settings, start)
-            if result is None:
-                return
-            yield result
+def _image_dpi(image: Image.Image) -> int:
+    dpi = image.info.get("dpi")
+    try:
+        value = round(float(dpi[0])) if dpi else 0
+    except (TypeError, ValueError, IndexError):
+        value = 0
+    return value if 72 <= value <= 1200 else 300  # no or nonsense resolution: assume a 300 dpi scan
 
 
 def _load_frame(im: Image.Image, index: int, mime: str, settings: Settings) -> Image.Image | None:

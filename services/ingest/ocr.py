@@ -9,9 +9,12 @@ better of the readings is kept. This costs one OCR pass for a good page instead 
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytesseract
+import pytesseract.pytesseract as tess
 from PIL import Image, ImageOps
 from pytesseract import Output
 
@@ -33,6 +36,7 @@ class OcrText:
     text: str
     confidence: float | None  # mean word confidence 0-100; None when no words were found
     words: int
+    pdf: bytes | None = None  # the page image with an invisible text layer, from the same pass
 
 
 def limit_threads() -> None:
@@ -60,9 +64,13 @@ def is_blank(image: Image.Image) -> bool:
     return dark < BLANK_INK_FRACTION * gray.width * gray.height
 
 
-def read_text(image: Image.Image, lang: str) -> OcrText:
-    """One tesseract pass: text laid out as lines and paragraphs, and the mean word confidence."""
-    data = _tesseract(pytesseract.image_to_data, image, lang=lang, output_type=Output.DICT)
+def read_text(image: Image.Image, lang: str, config: str = "", pdf_dpi: int | None = None) -> OcrText:
+    """One tesseract pass: text laid out as lines and paragraphs, and the mean word confidence.
+
+    With `pdf_dpi`, the same pass also renders the page as a searchable PDF page (image + invisible
+    text) at that resolution, so a searchable PDF costs no second recognition.
+    """
+    data, pdf = _tesseract(_tsv_and_pdf, image, lang=lang, config=config, dpi=pdf_dpi)
     paragraphs: list[list[list[str]]] = []  # paragraphs of lines of words
     confs: list[float] = []
     last_par: tuple[int, int] | None = None
@@ -84,7 +92,30 @@ def read_text(image: Image.Image, lang: str) -> OcrText:
             confs.append(float(conf))
     text = "\n\n".join("\n".join(" ".join(words) for words in lines) for lines in paragraphs)
     confidence = round(sum(confs) / len(confs), 2) if confs else None
-    return OcrText(text=text, confidence=confidence, words=len(confs))
+    return OcrText(text=text, confidence=confidence, words=len(confs), pdf=pdf)
+
+
+def _tsv_and_pdf(
+    image: Image.Image, *, lang: str, config: str, dpi: int | None, timeout: int
+) -> tuple[dict, bytes | None]:
+    """Run tesseract once: the TSV (words, boxes, confidences) and, with `dpi`, the page as a PDF.
+
+    The page goes to tesseract as an uncompressed TIFF: PNG (pytesseract's default) costs ~0.15 s to
+    compress a 300 dpi grayscale page and PNM is slower for leptonica to read; measured with
+    bench/ocr_throughput.py, uncompressed TIFF brings tesseract's CPU time per page to the floor.
+    """
+    with tempfile.TemporaryDirectory(prefix="posthantering-ocr-") as tmp:
+        source = Path(tmp) / "page.tif"
+        page = image if image.mode in ("1", "L", "RGB") else image.convert("L")
+        page.save(source, "TIFF", compression="raw")
+        base = str(Path(tmp) / "out")
+        options = "-c tessedit_create_tsv=1"
+        if dpi:
+            options = f"--dpi {dpi} {options} -c tessedit_create_pdf=1"
+        tess.run_tesseract(str(source), base, "", lang, f"{options} {config}".strip(), 0, timeout)
+        tsv = Path(f"{base}.tsv").read_text(encoding="utf-8")
+        pdf = Path(f"{base}.pdf").read_bytes() if dpi else None
+    return tess.file_to_dict(tsv, "\t", -1), pdf
 
 
 def detect_rotation(image: Image.Image) -> int | None:
@@ -103,16 +134,16 @@ def turn(image: Image.Image, degrees: int) -> Image.Image:
     return image.rotate(-degrees, expand=True) if degrees else image
 
 
-def read_upright(image: Image.Image, lang: str) -> tuple[OcrText, int]:
+def read_upright(image: Image.Image, lang: str, config: str = "", pdf_dpi: int | None = None) -> tuple[OcrText, int]:
     """Read a page, turning it upright if needed. Returns the reading and the degrees turned."""
-    first = read_text(image, lang)
+    first = read_text(image, lang, config, pdf_dpi)
     if first.confidence is None or first.confidence >= LOW_CONFIDENCE:
         return first, 0
     rotation = detect_rotation(image)
     if rotation == 0:
         return first, 0  # upright, just a poor scan
     rotation = rotation or 180
-    second = read_text(turn(image, rotation), lang)
+    second = read_text(turn(image, rotation), lang, config, pdf_dpi)
     if second.confidence is not None and second.confidence > first.confidence:
         return second, rotation
     return first, 0

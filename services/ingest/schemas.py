@@ -15,6 +15,7 @@ class PageResult:
     confidence: float | None  # mean word confidence 0-100 (None for text-layer and empty pages)
     seconds: float
     rotation: int  # degrees turned to read the page upright
+    note: str | None = None  # why a text layer was not used ("invisible text layer", ...)
 
 
 @dataclass

@@ -168,3 +168,17 @@ class DepartmentOut(BaseModel):
             routable=bool(d.routable),
             active=bool(d.active),
         )
+
+
+class DiscardIn(BaseModel):
+    human_seconds: float = Field(default=0.0, ge=0.0, le=MAX_HUMAN_SECONDS)
+
+
+class DiscardManyIn(BaseModel):
+    ids: list[int] = Field(min_length=1, max_length=200)
+    human_seconds: float = Field(default=0.0, ge=0.0, le=MAX_HUMAN_SECONDS)
+
+
+class DiscardManyOut(BaseModel):
+    discarded: list[int]
+    skipped: list[int]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from services.classify.cases import record_routed
 from services.core.errors import Conflict, DomainError, Forbidden, NotFound
 from services.core.events import transition
 from services.core.models import Department, MailItem, User, utcnow
@@ -127,6 +128,7 @@ def route_item(
             "state_reason": None,
         },
     )
+    record_routed(session, item.case_refs or [], dept.code)  # the case register learns the case's department
     return item
 
 

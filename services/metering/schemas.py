@@ -25,6 +25,10 @@ class RoiModelData(BaseModel):
     monthly_salary: float = Field(gt=0)
     hours_per_month: float = Field(default=142.0, gt=0, le=744)
     markup: float = Field(default=1.54, ge=1, le=5)
+    # A flat hourly cost (kr/h, already loaded with fees and overhead) instead of salary / hours x markup.
+    hourly_rate: float | None = Field(default=None, gt=0)
+    # Unmeasured extra handling per misroute (each reroute of a routed item, each return "fel mottagare").
+    misroute_minutes: float = Field(default=3.0, ge=0, le=600)
     investment: float = Field(default=0.0, ge=0)
     yearly_running_cost: float = Field(default=0.0, ge=0)
     discount_rate: float = Field(default=0.03, ge=0, le=1)
@@ -51,6 +55,8 @@ class RoiModelData(BaseModel):
         return sum((dec(s.minutes) for s in steps), Decimal(0))
 
     def hourly_cost(self) -> Decimal:
+        if self.hourly_rate is not None:
+            return dec(self.hourly_rate)
         return dec(self.monthly_salary) / dec(self.hours_per_month) * dec(self.markup)
 
 
@@ -58,6 +64,7 @@ class RoiDerived(BaseModel):
     baseline_minutes: float
     baseline_minutes_by_doc_type: dict[str, float]
     hourly_cost: float
+    hourly_cost_source: str  # "salary" (monthly_salary / hours_per_month x markup) or "flat" (hourly_rate)
 
 
 class RoiModelOut(BaseModel):

@@ -14,20 +14,27 @@ from sqlalchemy.orm import Session
 from services.core.errors import Conflict, DomainError
 from services.core.models import RoiModel
 from services.metering import repository
+from services.metering.arithmetic import Bucket, projection, saved_minutes, what_if
 from services.metering.baseline import DEFAULT_MODEL
 from services.metering.schemas import RoiDerived, RoiModelData, RoiModelOut, dec
 
 FORMULA = (
     "An item is handled in the period when its FIRST transition to routed (from events) falls in "
-    "[from 00:00 UTC, to+1 day 00:00 UTC). auto_routed = handled items first routed by the machine "
-    "(classified -> routed). human_seconds = sum of events.human_seconds of handled items before the "
-    "period end. Per item: saved_minutes = baseline_minutes(doc_type) - human_seconds/60, NOT clamped "
-    "at zero (an item that took longer than manual handling lowers the total; counted in "
-    "items_over_baseline). hours_saved = sum(saved_minutes)/60. hourly_cost = monthly_salary / "
-    "hours_per_month x markup. kronor_saved = hours_saved x hourly_cost. Projection: yearly_gross = "
-    "kronor_saved x 365 / period_days; yearly_net = yearly_gross - yearly_running_cost; npv = "
-    "-investment + sum_{t=1..horizon} yearly_net / (1+discount_rate)^t; payback_years = investment / "
-    "yearly_net (null when yearly_net <= 0). Decimal arithmetic, rounded only in the output."
+    "[from 00:00 UTC, to+1 day 00:00 UTC); its week is the ISO week of that moment. auto_routed = handled "
+    "items first routed by the machine (classified -> routed). human_seconds = sum of events.human_seconds "
+    "of handled items before the period end (registry_seconds: route/reroute actions; department_seconds: "
+    "acknowledge/return). misroutes = reroutes + returns. Per item: saved_minutes = baseline_minutes(doc_type) "
+    "- human_seconds/60 - misroute_minutes x misroutes, NOT clamped at zero (an item that took longer than "
+    "manual handling lowers the total; counted in items_over_baseline). hours_saved = sum(saved_minutes)/60. "
+    "hourly_cost = hourly_rate if set, else monthly_salary / hours_per_month x markup. kronor_saved = "
+    "hours_saved x hourly_cost. Projection: period_days = days from `from` (or the first handled day) to `to` "
+    "(or the last); items_per_year = items x 365 / period_days; yearly_gross = kronor_saved x 365 / "
+    "period_days; yearly_net = yearly_gross - yearly_running_cost; cash flows: year 0 = -investment, years "
+    "1..horizon = yearly_net at the end of each year; npv = -investment + sum_{t=1..horizon} yearly_net / "
+    "(1+discount_rate)^t; payback_years = investment / yearly_net; payback_month = ceil(investment x 12 / "
+    "yearly_net) (both null when yearly_net <= 0); roi_percent = (horizon x yearly_net - investment) / "
+    "investment x 100, undiscounted (null without investment). Decimal arithmetic, rounded half up only in "
+    "the output."
 )
 
 
@@ -41,6 +48,11 @@ class InvalidPeriod(DomainError):
     code = "invalid_period"
 
 
+class InvalidWhatIf(DomainError):
+    status_code = 422
+    code = "invalid_what_if"
+
+
 def _out(data: RoiModelData, version: int, created_at: datetime | None, created_by: str) -> RoiModelOut:
     if created_at is not None and created_at.tzinfo is None:
         created_at = created_at.replace(tzinfo=UTC)
@@ -48,6 +60,7 @@ def _out(data: RoiModelData, version: int, created_at: datetime | None, created_
         baseline_minutes=float(data.baseline_minutes()),
         baseline_minutes_by_doc_type={k: float(data.baseline_minutes(k)) for k in data.doc_type_steps},
         hourly_cost=_round(data.hourly_cost(), "0.01"),
+        hourly_cost_source="flat" if data.hourly_rate is not None else "salary",
     )
     return RoiModelOut(version=version, created_at=created_at, created_by=created_by, data=data, derived=derived)
 
@@ -94,67 +107,60 @@ def _period(date_from: date | None, date_to: date | None) -> tuple[datetime | No
     return start, end
 
 
-def _projection(data: RoiModelData, kronor: Decimal, days: int | None) -> dict[str, Any] | None:
-    if not days:
-        return None
-    gross = kronor * 365 / days
-    net = gross - dec(data.yearly_running_cost)
-    rate = dec(data.discount_rate)
-    npv = -dec(data.investment) + sum((net / (1 + rate) ** t for t in range(1, data.horizon_years + 1)), Decimal(0))
-    investment = dec(data.investment)
-    payback = None if net <= 0 else investment / net
-    return {
-        "period_days": days,
-        "yearly_gross_savings": _round(gross, "0.01"),
-        "yearly_net_savings": _round(net, "0.01"),
-        "npv": _round(npv, "0.01"),
-        "payback_years": None if payback is None else _round(payback, "0.01"),
-        "horizon_years": data.horizon_years,
-        "discount_rate": data.discount_rate,
-    }
+def _week_key(moment: datetime) -> str:
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"
 
 
-def roi_report(session: Session, date_from: date | None = None, date_to: date | None = None) -> dict[str, Any]:
+def _weeks(buckets: dict[str, Bucket], hourly: Decimal) -> list[dict[str, Any]]:
+    """One row per ISO week from the first to the last week with items (gaps filled with zeros)."""
+    if not buckets:
+        return []
+    monday = {k: date.fromisocalendar(int(k[:4]), int(k[6:]), 1) for k in buckets}
+    day, last = min(monday.values()), max(monday.values())
+    rows = []
+    while day <= last:
+        key = _week_key(datetime.combine(day, time.min))
+        rows.append({"week": key, "start": day.isoformat(), **buckets.get(key, Bucket()).figures(hourly)})
+        day += timedelta(days=7)
+    return rows
+
+
+def roi_report(
+    session: Session,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    *,
+    what_if_volume: float | None = None,
+    what_if_auto_rate: float | None = None,
+    include_what_if: bool = False,
+) -> dict[str, Any]:
+    """The savings report for a period; with what_if_* set (or include_what_if), also the what-if block."""
     model = get_model(session)
     data = model.data
     start, end = _period(date_from, date_to)
     items = repository.handled_items(session, start, end)
     names = repository.department_names(session)
     hourly = data.hourly_cost()
-    sixty = Decimal(60)
 
-    def bucket() -> dict[str, Any]:
-        return {"items": 0, "auto": 0, "human_s": Decimal(0), "saved_min": Decimal(0)}
-
-    total = bucket()
+    total = Bucket()
+    per_dept: dict[str, Bucket] = defaultdict(Bucket)
+    per_type: dict[str, Bucket] = defaultdict(Bucket)
+    per_week: dict[str, Bucket] = defaultdict(Bucket)
     machine = Decimal(0)
-    baseline_min_total = Decimal(0)
     over_baseline = 0
-    per_dept: dict[str, dict[str, Any]] = defaultdict(bucket)
     for it in items:
-        human_s = dec(it.human_seconds)
         baseline = data.baseline_minutes(it.doc_type)
-        saved = baseline - human_s / sixty
+        saved = saved_minutes(data, it)
         over_baseline += saved < 0
-        baseline_min_total += baseline
         machine += dec(it.machine_seconds)
-        for b in (total, per_dept[it.department_code or "-"]):
-            b["items"] += 1
-            b["auto"] += it.auto
-            b["human_s"] += human_s
-            b["saved_min"] += saved
-
-    def figures(b: dict[str, Any]) -> dict[str, Any]:
-        hours = b["saved_min"] / sixty
-        n = b["items"]
-        return {
-            "items_handled": n,
-            "auto_routed": b["auto"],
-            "auto_routed_share": _round(Decimal(b["auto"]) / n, "0.0001") if n else 0.0,
-            "human_seconds": _round(b["human_s"], "0.001"),
-            "hours_saved": _round(hours, "0.01"),
-            "kronor_saved": _round(hours * hourly, "0.01"),
-        }
+        for b in (
+            total,
+            per_dept[it.department_code or "-"],
+            per_type[it.doc_type or "-"],
+            per_week[_week_key(it.first_routed_at)],
+        ):
+            b.add(it, baseline, saved)
 
     days: int | None = None
     if items or (date_from and date_to):
@@ -162,21 +168,76 @@ def roi_report(session: Session, date_from: date | None = None, date_to: date | 
         last_day = date_to or max(it.first_routed_at.date() for it in items)
         days = (last_day - first_day).days + 1
 
+    kronor = total.hours() * hourly
+    proj: dict[str, Any] | None = None
+    per_year: Decimal | None = None
+    if days:
+        per_year = Decimal(total.items) * 365 / days
+        proj = {
+            "period_days": days,
+            "items_per_year": _round(per_year, "0.01"),
+            **projection(data, kronor * 365 / days),
+        }
+    by_step = repository.machine_seconds_by_action(session, start, end)
+
     report: dict[str, Any] = {
         "period": {
             "from": date_from.isoformat() if date_from else None,
             "to": date_to.isoformat() if date_to else None,
         },
         "model_version": model.version,
-        **figures(total),
-        "manual_routed": total["items"] - total["auto"],
+        **total.figures(hourly),
+        "manual_routed": total.items - total.auto,
         "items_over_baseline": over_baseline,
-        "baseline_minutes_total": _round(baseline_min_total, "0.01"),
+        "baseline_minutes_total": _round(total.baseline_min, "0.01"),
         "machine_seconds": _round(machine, "0.001"),
+        "machine_seconds_by_step": {
+            action: {
+                "total": _round(dec(s), "0.001"),
+                "per_item": _round(dec(s) / total.items, "0.001") if total.items else 0.0,
+            }
+            for action, s in sorted(by_step.items())
+        },
         "hourly_cost": _round(hourly, "0.01"),
+        "misroute_minutes": data.misroute_minutes,
         "currency": data.currency,
-        "departments": [{"code": code, "name": names.get(code), **figures(b)} for code, b in sorted(per_dept.items())],
-        "projection": _projection(data, total["saved_min"] / sixty * hourly, days),
+        "departments": [
+            {"code": code, "name": names.get(code), **b.figures(hourly)} for code, b in sorted(per_dept.items())
+        ],
+        "doc_types": [{"doc_type": k, **b.figures(hourly)} for k, b in sorted(per_type.items())],
+        "weeks": _weeks(per_week, hourly),
+        "projection": proj,
         "formula": FORMULA,
     }
+    if include_what_if or what_if_volume is not None or what_if_auto_rate is not None:
+        report["what_if"] = _what_if(data, total, hourly, per_year, what_if_volume, what_if_auto_rate)
     return report
+
+
+def _what_if(
+    data: RoiModelData,
+    total: Bucket,
+    hourly: Decimal,
+    per_year: Decimal | None,
+    volume: float | None,
+    auto_rate: float | None,
+) -> dict[str, Any]:
+    if volume is not None and volume < 0:
+        raise InvalidWhatIf("what_if_volume must be >= 0")
+    if auto_rate is not None and not 0 <= auto_rate <= 1:
+        raise InvalidWhatIf("what_if_auto_rate must be between 0 and 1")
+    return what_if(data, total, hourly, per_year, volume, auto_rate)
+
+
+def what_if_report(
+    session: Session,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    *,
+    volume: float | None = None,
+    auto_rate: float | None = None,
+) -> dict[str, Any]:
+    rep = roi_report(
+        session, date_from, date_to, what_if_volume=volume, what_if_auto_rate=auto_rate, include_what_if=True
+    )
+    return {"period": rep["period"], "model_version": rep["model_version"], **rep["what_if"]}

@@ -17,14 +17,19 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.classify.cases import known_departments, record_routed
+from services.classify.rules import active_rules
 from services.classify.service import classify_text
+from services.classify.signals import find_case_refs
+from services.classify.versions import active_classifier
 from services.core.blobs import get_blob_store
 from services.core.errors import InvalidInput
 from services.core.events import SYSTEM, transition
 from services.core.models import Department, MailItem, Page, utcnow
 from services.core.settings import get_settings
 from services.core.states import MailState
-from services.ingest.extract import extract_document
+from services.ingest.extract import extract_document, low_confidence_pages
+from services.ingest.pdf_output import discard_page_pdfs, finish_searchable_pdf, page_pdf_dir
 
 StepFn = Callable[[Session, int], MailState | None]
 
@@ -49,10 +54,14 @@ def extract(session: Session, item_id: int) -> MailState | None:
     if item is None:
         return None
     settings = get_settings()
+    store = get_blob_store()
     started = time.perf_counter()
     try:
-        pages = list(extract_document(get_blob_store().path(item.sha256), item.mime, settings))
+        # OCR'd pages also leave their searchable-PDF page (same tesseract pass), joined below.
+        pdf_dir = page_pdf_dir(store, item.sha256)
+        pages = list(extract_document(store.path(item.sha256), item.mime, settings, pdf_dir=pdf_dir))
     except InvalidInput as exc:
+        discard_page_pdfs(store, item.sha256)
         transition(
             session,
             item,
@@ -63,6 +72,7 @@ def extract(session: Session, item_id: int) -> MailState | None:
             values={"state_reason": exc.message},
         )
         return MailState.quarantined
+    finish_searchable_pdf(store, item.sha256, item.mime, [p.index for p in pages])
     seconds = time.perf_counter() - started
     confidences = [p.confidence for p in pages if p.confidence is not None]
     transition(
@@ -72,7 +82,11 @@ def extract(session: Session, item_id: int) -> MailState | None:
         to=MailState.extracted,
         actor=SYSTEM,
         machine_seconds=seconds,
-        detail={"pages": len(pages), "methods": sorted({p.method for p in pages})},
+        detail={
+            "pages": len(pages),
+            "methods": sorted({p.method for p in pages}),
+            "text_layer_rejected": {str(p.index): p.note for p in pages if p.note},
+        },
         values={
             "page_count": len(pages),
             "ocr_confidence": round(sum(confidences) / len(confidences), 2) if confidences else None,
@@ -103,7 +117,14 @@ def classify(session: Session, item_id: int) -> MailState | None:
     if item is None:
         return None
     started = time.perf_counter()
-    decision = classify_text(item.text, sensitive_departments=_sensitive_departments(session))
+    text = item.text
+    decision = classify_text(
+        text,
+        classifier=active_classifier(session),
+        sensitive_departments=_sensitive_departments(session),
+        rules=active_rules(session),
+        known_cases=known_departments(session, find_case_refs(text)),
+    )
     transition(
         session,
         item,
@@ -138,7 +159,8 @@ def route(session: Session, item_id: int) -> MailState | None:
     if item is None:
         return None
     dept = session.get(Department, item.suggested_department) if item.suggested_department else None
-    if item.decision == "auto" and dept is not None and dept.routable and dept.active:
+    low_ocr = low_confidence_pages(item.pages, get_settings().low_ocr_confidence)
+    if item.decision == "auto" and dept is not None and dept.routable and dept.active and not low_ocr:
         transition(
             session,
             item,
@@ -148,15 +170,23 @@ def route(session: Session, item_id: int) -> MailState | None:
             detail={"department": dept.code, "auto": True},
             values={"department_code": dept.code, "routed_at": utcnow()},
         )
+        record_routed(session, item.case_refs or [], dept.code)
         return MailState.routed
-    why = "low confidence" if item.decision != "auto" else "not a routable department"
+    if (item.reasons or {}).get("tray") == "discard":
+        why = "discard tray"  # advertising (INGEN): a registrar confirms the discard with one click
+    elif item.decision != "auto":
+        why = "low confidence"
+    elif low_ocr:
+        why = "low OCR confidence"  # the text the model read may be wrong: a person checks the page
+    else:
+        why = "not a routable department"
     transition(
         session,
         item,
         expected=MailState.classified,
         to=MailState.needs_review,
         actor=SYSTEM,
-        detail={"why": why, "suggested": item.suggested_department},
+        detail={"why": why, "suggested": item.suggested_department, "low_ocr_pages": low_ocr},
     )
     return MailState.needs_review
 

@@ -35,7 +35,7 @@ def test_roi_model_and_report(
 ) -> None:
     admin, viewer = make_user("admin", "admin"), make_user("viewer", "viewer")
     m = client.get("/api/v1/roi/model", headers=auth(viewer)).json()
-    assert m["version"] == 0 and m["derived"]["baseline_minutes"] == 7.5
+    assert m["version"] == 0 and m["derived"]["baseline_minutes"] == 8.5
     r = client.put("/api/v1/roi/model", json=dict(DEFAULT_MODEL, monthly_salary=42600, markup=1.5), headers=auth(admin))
     assert r.status_code == 200, r.text
     assert r.json()["version"] == 1 and r.json()["created_by"] == f"user:{admin.id}:admin"
@@ -56,8 +56,8 @@ def test_roi_model_and_report(
     r = client.get("/api/v1/roi/report", params={"from": "2000-01-01", "to": "2999-12-31"}, headers=auth(viewer))
     assert r.status_code == 200, r.text
     rep = r.json()
-    # (7.5 - 1.5) min = 0.1 h; 0.1 x 42600/142 x 1.5 = 45.00 kr
+    # (8.5 - 1.5) min = 7/60 h; 7/60 x 42600/142 x 1.5 = 7/60 x 450 = 52.50 kr
     assert rep["model_version"] == 1 and rep["items_handled"] == 1
-    assert rep["hours_saved"] == 0.1 and rep["kronor_saved"] == 45.0
+    assert rep["hours_saved"] == 0.12 and rep["kronor_saved"] == 52.5
     assert client.get("/api/v1/roi/report?from=2024-02-30", headers=auth(viewer)).status_code == 422
     assert client.get("/api/v1/roi/report?from=2024-03-02&to=2024-03-01", headers=auth(viewer)).status_code == 422

@@ -76,7 +76,8 @@ def test_report_arithmetic_by_hand(march: dict[str, int]) -> None:
     with session_scope() as s:
         rep = service.roi_report(s, date(2024, 3, 1), date(2024, 3, 31))
     # Handled: a (auto, 30 s), b (90+20+40 = 150 s), d (600 s). c, e outside; f never routed.
-    # Saved minutes (baseline 7.5): a 7.0, b 5.0, d -2.5 (not clamped) = 9.5 min.
+    # Saved minutes (baseline 8.5, misroute 3 min): a 8.5 - 0.5 = 8.0; b 8.5 - 2.5 - 3 (one return) = 3.0;
+    # d 8.5 - 10 = -1.5 (not clamped); total 9.5 min.
     hourly = Decimal(36000) / Decimal(142) * Decimal("1.54")
     kronor = Decimal("9.5") / 60 * hourly
     assert rep["model_version"] == 0
@@ -85,15 +86,16 @@ def test_report_arithmetic_by_hand(march: dict[str, int]) -> None:
     assert rep["auto_routed_share"] == 0.3333
     assert rep["human_seconds"] == 780.0
     assert rep["items_over_baseline"] == 1
-    assert rep["baseline_minutes_total"] == 22.5
+    assert rep["baseline_minutes_total"] == 25.5
+    assert rep["registry_seconds"] == 730.0 and rep["department_seconds"] == 50.0 and rep["misroutes"] == 1
     assert rep["hours_saved"] == 0.16  # 9.5 / 60 = 0.1583…
     assert rep["hourly_cost"] == 390.42
     assert rep["kronor_saved"] == r2(kronor) == 61.82
     assert rep["machine_seconds"] == 12.6
     depts = {d["code"]: d for d in rep["departments"]}
     assert set(depts) == {"KS", "SBN", "SN"}
-    assert depts["KS"]["hours_saved"] == -0.04 and depts["KS"]["kronor_saved"] == r2(Decimal("-2.5") / 60 * hourly)
-    assert depts["SBN"]["auto_routed"] == 1 and depts["SBN"]["kronor_saved"] == r2(Decimal(7) / 60 * hourly)
+    assert depts["KS"]["hours_saved"] == -0.03 and depts["KS"]["kronor_saved"] == r2(Decimal("-1.5") / 60 * hourly)
+    assert depts["SBN"]["auto_routed"] == 1 and depts["SBN"]["kronor_saved"] == r2(Decimal(8) / 60 * hourly)
     assert depts["SN"]["human_seconds"] == 150.0 and depts["SN"]["name"].startswith("Socialnämnden")
     proj = rep["projection"]
     assert proj["period_days"] == 31
@@ -101,7 +103,8 @@ def test_report_arithmetic_by_hand(march: dict[str, int]) -> None:
     assert proj["yearly_gross_savings"] == r2(gross)
     npv = sum(gross / Decimal("1.03") ** t for t in range(1, 7))
     assert proj["npv"] == r2(npv)
-    assert proj["payback_years"] == 0.0
+    assert proj["payback_years"] == 0.0 and proj["payback_month"] == 0 and proj["roi_percent"] is None
+    assert rep["machine_seconds_by_step"]["extracted"] == {"total": 12.0, "per_item": 4.0}
     assert "NOT clamped" in rep["formula"]
 
 
@@ -119,7 +122,7 @@ def test_report_without_bounds_and_empty_period(march: dict[str, int]) -> None:
 def test_model_versions(database: None) -> None:
     with session_scope() as s:
         m0 = service.get_model(s)
-    assert m0.version == 0 and m0.derived.baseline_minutes == 7.5 and m0.derived.hourly_cost == 390.42
+    assert m0.version == 0 and m0.derived.baseline_minutes == 8.5 and m0.derived.hourly_cost == 390.42
     data = dict(DEFAULT_MODEL, monthly_salary=42600, investment=100000, yearly_running_cost=20000)
     data["doc_type_steps"] = {"reklam": [{"key": "open_sort", "name": "Öppna och slänga", "minutes": 0.5}]}
     with session_scope() as s:
@@ -149,8 +152,8 @@ def test_report_uses_doc_type_baseline_and_projection_costs(make_item: Callable[
     with session_scope() as s:
         rep = service.roi_report(s, date(2024, 5, 1), date(2024, 5, 1))
     hourly = Decimal(36000) / 142 * Decimal("1.54")
-    kronor = (Decimal("1.5") + Decimal("7.5")) / 60 * hourly
-    assert rep["model_version"] == 1 and rep["baseline_minutes_total"] == 9.0
+    kronor = (Decimal("1.5") + Decimal("8.5")) / 60 * hourly
+    assert rep["model_version"] == 1 and rep["baseline_minutes_total"] == 10.0
     assert rep["auto_routed_share"] == 1.0
     assert rep["kronor_saved"] == r2(kronor)
     net = kronor * 365 - 100

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 
 from services.api.deps import current_user, require_roles
 from services.core.db import session_scope
 from services.core.models import User
-from services.mail import service
+from services.mail import discard, files, service
 from services.mail.schemas import (
     AcknowledgeIn,
+    DiscardIn,
+    DiscardManyIn,
+    DiscardManyOut,
     MailItemOut,
     MailListOut,
     MailSummaryOut,
@@ -55,12 +58,16 @@ def submit(file: UploadFile = File(...), user: User = Depends(require_roles("adm
 def list_mail(
     state: str | None = None,
     department: str | None = None,
+    tray: str | None = Query(None, description="discard: items waiting for a discard confirmation"),
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0),
     user: User = Depends(current_user),
 ) -> MailListOut:
     with session_scope() as session:
-        items, total = service.list_items(session, user, state, department, limit, offset)
+        if tray is not None:
+            items, total = discard.list_tray(session, user, tray, limit, offset)
+        else:
+            items, total = service.list_items(session, user, state, department, limit, offset)
         return MailListOut(items=[MailSummaryOut.from_item(i) for i in items], total=total, limit=limit, offset=offset)
 
 
@@ -68,6 +75,35 @@ def list_mail(
 def get_mail(item_id: int, user: User = Depends(current_user)) -> MailItemOut:
     with session_scope() as session:
         return MailItemOut.from_item(service.get_item(session, user, item_id))
+
+
+@router.get("/{item_id}/original", response_class=FileResponse)
+def download_original(item_id: int, user: User = Depends(current_user)) -> FileResponse:
+    with session_scope() as session:
+        f = files.original_file(session, user, item_id)
+    return FileResponse(f.path, media_type=f.media_type, filename=f.filename)
+
+
+@router.get("/{item_id}/searchable.pdf", response_class=FileResponse)
+def download_searchable_pdf(item_id: int, user: User = Depends(current_user)) -> FileResponse:
+    with session_scope() as session:
+        f = files.searchable_pdf(session, user, item_id)
+    return FileResponse(f.path, media_type=f.media_type, filename=f.filename)
+
+
+@router.post("/discard", response_model=DiscardManyOut)
+def discard_many(body: DiscardManyIn, user: User = Depends(current_user)) -> DiscardManyOut:
+    """Registry: confirm the discard of many tray items at once (others are listed as skipped)."""
+    with session_scope() as session:
+        return DiscardManyOut(**discard.discard_many(session, user, body.ids, body.human_seconds))
+
+
+@router.post("/{item_id}/discard", response_model=MailItemOut)
+def discard_mail(item_id: int, body: DiscardIn | None = None, user: User = Depends(current_user)) -> MailItemOut:
+    """Registry: one-click confirmation that an item is not to be registered (needs_review -> discarded)."""
+    with session_scope() as session:
+        item = discard.discard_item(session, user, item_id, body.human_seconds if body else 0.0)
+        return MailItemOut.from_item(item)
 
 
 @router.post("/{item_id}/route", response_model=MailItemOut)

@@ -1,0 +1,119 @@
+"""One mail item: the item page (images, text, suggestions), decisions, history and downloads.
+
+Visibility is services.mail's: an item a user may not see is "not found" here too, for pages, images
+and downloads alike. Opening a sensitive item is an audit event; every decision carries the human
+touch time measured from the signed "opened" stamp the page's forms send back.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.responses import FileResponse
+
+from services.api.ui import present
+from services.api.ui.render import UIRoute, redirect, render
+from services.api.ui.session import current_user, human_seconds, opened_stamp
+from services.audit import service as audit
+from services.core.db import session_scope
+from services.core.errors import NotFound
+from services.core.models import User
+from services.mail import pages, permissions
+from services.mail import service as mail
+
+router = APIRouter(route_class=UIRoute)
+
+
+@router.get("/ui/mail/{item_id}", include_in_schema=False)
+def item_page(request: Request, item_id: int, msg: str | None = None, user: User = Depends(current_user)) -> Response:
+    with session_scope() as session:
+        item = mail.get_item(session, user, item_id)
+        audit.record_view(session, user, item)
+        every = {d.code: d for d in mail.list_departments(session, include_inactive=True)}
+        departments = [d for d in every.values() if d.routable and d.active]
+        page_texts = [(p.index, present.highlight(p.text)) for p in item.pages]
+        has_searchable = pages.searchable_pdf(item) is not None
+    return render(
+        request,
+        "item.html",
+        item=item,
+        page_texts=page_texts,
+        page_indexes=list(range(item.page_count or len(item.pages))),
+        suggestions=present.suggestions(item, every),
+        reasons=present.reasons_list(item.reasons),
+        departments=departments,
+        can_route=permissions.can_route(user) and item.state in ("needs_review", "returned", "routed"),
+        can_answer=permissions.can_answer_for_department(user, item) and item.state == "routed",
+        has_searchable=has_searchable,
+        opened=opened_stamp(item_id),
+        message=msg,
+    )
+
+
+@router.get("/ui/mail/{item_id}/sida/{index}.png", include_in_schema=False)
+def page_image(item_id: int, index: int, user: User = Depends(current_user)) -> Response:
+    with session_scope() as session:
+        item = mail.get_item(session, user, item_id)
+        path = pages.page_image(item, index)
+    return FileResponse(path, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.post("/ui/mail/{item_id}/fordela", include_in_schema=False)
+def route(
+    item_id: int,
+    department: str = Form(""),
+    comment: str = Form(""),
+    opened: str = Form(""),
+    user: User = Depends(current_user),
+) -> Response:
+    with session_scope() as session:
+        item = mail.route_item(
+            session, user, item_id, department, comment.strip() or None, human_seconds(opened, item_id)
+        )
+        code = item.department_code
+    return redirect("/ui/ko", f"Försändelse #{item_id} fördelad till {code}.")
+
+
+@router.post("/ui/mail/{item_id}/kvittera", include_in_schema=False)
+def acknowledge(item_id: int, opened: str = Form(""), user: User = Depends(current_user)) -> Response:
+    with session_scope() as session:
+        mail.acknowledge_item(session, user, item_id, human_seconds(opened, item_id))
+    return redirect("/ui/inkorg", f"Försändelse #{item_id} kvitterad.")
+
+
+@router.post("/ui/mail/{item_id}/fel-mottagare", include_in_schema=False)
+def return_to_registry(
+    item_id: int, comment: str = Form(""), opened: str = Form(""), user: User = Depends(current_user)
+) -> Response:
+    with session_scope() as session:
+        mail.return_item(session, user, item_id, comment, human_seconds(opened, item_id))
+    return redirect("/ui/inkorg", f"Försändelse #{item_id} skickad tillbaka till registraturen.")
+
+
+@router.get("/ui/mail/{item_id}/historik", include_in_schema=False)
+def history(request: Request, item_id: int, user: User = Depends(current_user)) -> Response:
+    with session_scope() as session:
+        item = mail.get_item(session, user, item_id)
+        audit.record_view(session, user, item, "history")
+        events = audit.history(session, item_id)
+    return render(request, "history.html", item=item, events=events)
+
+
+@router.get("/ui/mail/{item_id}/original", include_in_schema=False)
+def original(item_id: int, user: User = Depends(current_user)) -> Response:
+    with session_scope() as session:
+        item = mail.get_item(session, user, item_id)
+        audit.record_view(session, user, item, "original")
+        path, mime, name = pages.original_file(item), item.mime, item.filename
+    return FileResponse(path, media_type=mime, filename=name)
+
+
+@router.get("/ui/mail/{item_id}/sokbar.pdf", include_in_schema=False)
+def searchable(item_id: int, user: User = Depends(current_user)) -> Response:
+    with session_scope() as session:
+        item = mail.get_item(session, user, item_id)
+        path = pages.searchable_pdf(item)
+        if path is None:
+            raise NotFound("Det finns ingen sökbar PDF för den här försändelsen ännu.")
+        audit.record_view(session, user, item, "searchable_pdf")
+        stem = item.filename.rsplit(".", 1)[0]
+    return FileResponse(path, media_type="application/pdf", filename=f"{stem}-sokbar.pdf")

@@ -1,0 +1,81 @@
+"""GET /ui/roi: the savings dashboard for admins, registrars and viewers, with its CSV/JSON exports.
+
+Authentication: the web UI's session cookie (services/api/ui/session.py) or, for scripts and before a
+login exists, `Authorization: Bearer <token>`. The export links on the page point at /ui/roi/report.*
+so that they work with the same session as the page.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials
+
+from services.api import deps
+from services.api.ui.session import LoginRequired
+from services.api.ui.session import current_user as session_user
+from services.api.ui_roi.render import render_dashboard
+from services.core.db import session_scope
+from services.core.errors import Forbidden
+from services.core.models import User
+from services.metering import service
+from services.metering.export import report_csv
+
+router = APIRouter(prefix="/ui/roi", tags=["ui"], include_in_schema=False)
+
+READERS = frozenset({"admin", "registrar", "viewer"})
+
+
+def _from_day() -> Any:
+    return Query(None, alias="from")
+
+
+def _to_day() -> Any:
+    return Query(None, alias="to")
+
+
+def page_user(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(deps.bearer)) -> User:
+    """The session's user, else the bearer token's; one of the READERS roles."""
+    try:
+        user = session_user(request)
+    except LoginRequired:
+        if credentials is None:
+            raise
+        user = deps.current_user(credentials)
+    if user.role not in READERS:
+        raise Forbidden(f"role {user.role!r} may not see the savings report")
+    return user
+
+
+@router.get("", response_class=HTMLResponse)
+def roi_dashboard(
+    date_from: date | None = _from_day(), date_to: date | None = _to_day(), _user: User = Depends(page_user)
+) -> Any:
+    with session_scope() as session:
+        report = service.roi_report(session, date_from, date_to)
+        model = service.get_model(session)
+    return HTMLResponse(render_dashboard(report, model, export_base="/ui/roi"))
+
+
+@router.get("/report.json")
+def roi_json(
+    date_from: date | None = _from_day(), date_to: date | None = _to_day(), _user: User = Depends(page_user)
+) -> Any:
+    with session_scope() as session:
+        return service.roi_report(session, date_from, date_to)
+
+
+@router.get("/report.csv")
+def roi_csv(
+    date_from: date | None = _from_day(), date_to: date | None = _to_day(), _user: User = Depends(page_user)
+) -> Response:
+    with session_scope() as session:
+        report = service.roi_report(session, date_from, date_to)
+    return Response(
+        report_csv(report),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="roi-report.csv"'},
+    )

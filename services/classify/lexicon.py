@@ -1,0 +1,79 @@
+"""A hand-written Swedish lexicon per department: what each department handles, as word stems.
+
+Written from ../shared/corpus/departments.csv ("handles") and the usual division of work in a Swedish
+municipality (kommunallagen's nämnder, socialtjänstlagen, LSS, plan- och bygglagen, skollagen,
+föräldrabalken, miljöbalken). A stem matches at the start of a word (``bygglov`` matches "bygglovet",
+"bygglovsansökan"); compound words are matched inside a word when the stem is marked with a leading
+``*`` (``*avfall`` matches "matavfall"). The model sees, per department, how many distinct stems of its
+list occur (``lexicon_features``), next to its n-gram features: the lexicon carries knowledge that
+16 letters per department cannot teach, and the model learns how much to trust it.
+
+Stems are department knowledge, not copied from the corpus; keep them general (a stem that only
+one letter would contain is overfitting).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
+
+
+def _load_lexicon() -> dict[str, tuple[str, ...]]:
+    """The stems per department, kept as data in data/lexicon.json (shipped with the package)."""
+    raw = json.loads(resources.files("services.classify").joinpath("data/lexicon.json").read_text(encoding="utf-8"))
+    return {dep: tuple(stems) for dep, stems in raw.items()}
+
+
+LEXICON: dict[str, tuple[str, ...]] = _load_lexicon()
+
+
+def _pattern(stem: str) -> str:
+    if stem.startswith("*"):
+        return re.escape(stem[1:])
+    return r"(?<![\wåäö])" + re.escape(stem)
+
+
+@lru_cache(maxsize=1)
+def compiled() -> dict[str, list[re.Pattern[str]]]:
+    return {dep: [re.compile(_pattern(s)) for s in stems] for dep, stems in LEXICON.items()}
+
+
+def hits(text: str) -> dict[str, list[str]]:
+    """For each department, the lexicon stems found in ``text`` (lower-cased, whitespace collapsed)."""
+    low = " ".join(text.lower().split())
+    out: dict[str, list[str]] = {}
+    for dep, pats in compiled().items():
+        found = [LEXICON[dep][i].lstrip("*") for i, p in enumerate(pats) if p.search(low)]
+        if found:
+            out[dep] = found
+    return out
+
+
+def lexicon_features(texts: list[str], departments: list[str]) -> np.ndarray:
+    """One column per department in ``departments``: log(1 + number of distinct stems found)."""
+    rows = np.zeros((len(texts), len(departments)), dtype=np.float32)
+    index = {d: k for k, d in enumerate(departments)}
+    for r, text in enumerate(texts):
+        for dep, found in hits(text).items():
+            if dep in index:
+                rows[r, index[dep]] = np.log1p(len(found))
+    return rows
+
+
+class LexiconFeatures(BaseEstimator, TransformerMixin):
+    """A scikit-learn transformer: ``lexicon_features`` over every department of the lexicon, scaled."""
+
+    def __init__(self, scale: float = 1.0) -> None:
+        self.scale = scale
+
+    def fit(self, texts: list[str], y: object = None) -> LexiconFeatures:
+        return self
+
+    def transform(self, texts: list[str]) -> sparse.csr_matrix:
+        return sparse.csr_matrix(lexicon_features(list(texts), sorted(LEXICON)) * self.scale)

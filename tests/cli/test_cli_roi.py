@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from services.cli.main import app
+from services.core.db import session_scope
+from services.core.events import record
+from services.core.models import MailItem
+
+
+def test_roi_prints_tables_and_json(migrated: Path) -> None:
+    with session_scope() as s:
+        item = MailItem(sha256="f" * 64, filename="a.pdf", state="routed", department_code="KS", doc_type="brev")
+        s.add(item)
+        s.flush()
+        record(s, item_id=item.id, actor="system:worker", action="routed", from_state="classified", to_state="routed")
+    runner = CliRunner()
+    text = runner.invoke(app, ["roi"])
+    assert text.exit_code == 0, text.output
+    assert "model version 0" in text.output and "Per department" in text.output and "Per ISO week" in text.output
+    assert "KS" in text.output and "55.31" in text.output  # 8.5 min x 390.42 kr/h / 60
+    as_json = runner.invoke(app, ["roi", "--json"])
+    assert json.loads(as_json.stdout)["kronor_saved"] == 55.31
