@@ -116,6 +116,8 @@ def test_registry_to_department_in_the_browser(running: Stack, chromium: Any, tm
         reg.goto(f"{base}/ui/ko")
         assert reg.locator(f'a[href="{item_url}"]').count() >= 1
         _shot(reg, "04-queue")
+        reg.goto(f"{base}/ui/ko/reklam")  # advertising waits in the discard tray ("Reklam")
+        _shot(reg, "12-discard-tray")
 
     # route it to HR from the item page
     reg.goto(base + item_url)
@@ -163,4 +165,10 @@ def test_registry_to_department_in_the_browser(running: Stack, chromium: Any, tm
     admin.goto(f"{base}/ui/admin/avdelningar")
     _shot(admin, "10-admin-departments")
     admin.goto(f"{base}/ui/admin/regler")
+    admin.locator("#new-pattern").fill("Migrationsverket")
+    admin.locator("#new-dept").select_option("SN")
+    admin.get_by_role("button", name="Skapa regel").click()
+    admin.wait_for_load_state()
+    assert "är skapad" in admin.locator(".flash").inner_text()
+    assert admin.locator("table.rules code", has_text="Migrationsverket").count() == 1
     _shot(admin, "11-admin-rules")

@@ -23,11 +23,13 @@
     applyView();
   });
 
-  // Keys: 1-9 route to a suggestion, +/- zoom, r rotates.
+  // Keys: 1-9 route to a suggestion, k discards advertising (data-shortcut), +/- zoom, r rotates.
   document.addEventListener("keydown", (e) => {
     if (typing(document.activeElement) || e.ctrlKey || e.metaKey || e.altKey) return;
     const button = /^[1-9]$/.test(e.key) && document.querySelector(`button[data-key="${e.key}"]`);
     if (button) { e.preventDefault(); button.closest("form").requestSubmit(button); return; }
+    const shortcut = document.querySelector(`button[data-shortcut="${e.key}"]`);
+    if (shortcut) { e.preventDefault(); shortcut.closest("form").requestSubmit(shortcut); return; }
     if (!document.getElementById("pages")) return;
     if (e.key === "+") { zoom = Math.min(3, zoom + 0.25); applyView(); }
     else if (e.key === "-") { zoom = Math.max(0.5, zoom - 0.25); applyView(); }

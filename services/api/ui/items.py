@@ -17,7 +17,7 @@ from services.audit import service as audit
 from services.core.db import session_scope
 from services.core.errors import NotFound
 from services.core.models import User
-from services.mail import pages, permissions
+from services.mail import discard, pages, permissions
 from services.mail import service as mail
 
 router = APIRouter(route_class=UIRoute)
@@ -43,6 +43,7 @@ def item_page(request: Request, item_id: int, msg: str | None = None, user: User
         departments=departments,
         can_route=permissions.can_route(user) and item.state in ("needs_review", "returned", "routed"),
         can_answer=permissions.can_answer_for_department(user, item) and item.state == "routed",
+        in_tray=permissions.can_route(user) and present.in_discard_tray(item),
         has_searchable=has_searchable,
         opened=opened_stamp(item_id),
         message=msg,
@@ -71,6 +72,16 @@ def route(
         )
         code = item.department_code
     return redirect("/ui/ko", f"Försändelse #{item_id} fördelad till {code}.")
+
+
+@router.post("/ui/mail/{item_id}/kasta", include_in_schema=False)
+def discard_item(item_id: int, opened: str = Form(""), user: User = Depends(current_user)) -> Response:
+    """Confirm that an item in the discard tray (advertising) is not to be registered. The stamp is the
+    item page's, or the tray page's (one click in the list: the time since the list was shown)."""
+    seconds = human_seconds(opened, item_id) or human_seconds(opened, 0)
+    with session_scope() as session:
+        discard.discard_item(session, user, item_id, seconds)
+    return redirect("/ui/ko/reklam", f"Försändelse #{item_id} kastad.")
 
 
 @router.post("/ui/mail/{item_id}/kvittera", include_in_schema=False)

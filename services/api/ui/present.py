@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 
 from services.classify.signals import find_case_refs
 from services.core.pii import mask_personnummer
+from services.mail.discard import DISCARD_DEPARTMENT
 from services.mail.triage import LOCAL_TZ, deadline_status
 
 STATE_LABELS = {
@@ -22,6 +23,7 @@ STATE_LABELS = {
     "returned": "Åter från avdelning",
     "quarantined": "I karantän",
     "failed": "Fel",
+    "discarded": "Kastad",
 }
 ROLE_LABELS = {"admin": "Administratör", "registrar": "Registrator", "department": "Avdelning", "viewer": "Läsare"}
 ACTION_LABELS = {
@@ -36,6 +38,7 @@ ACTION_LABELS = {
     "viewed": "Visad (sekretess)",
     "quarantined": "Satt i karantän",
     "failed": "Misslyckades",
+    "discarded": "Kastad (reklam)",
 }
 DEADLINE_LABELS = {"green": "I tid", "amber": "Sista dag idag", "red": "Försenad"}
 
@@ -88,22 +91,124 @@ def highlight(text: str) -> Markup:
     return Markup("".join(out))
 
 
-def reasons_list(reasons: dict[str, Any] | None) -> list[str]:
-    """The classifier's reasons as readable lines, whatever keys the routing engine writes."""
-    lines: list[str] = []
-    for key, value in (reasons or {}).items():
+REASON_LABELS = {
+    "rule": "Regel som avgjorde",
+    "terms": "Starkaste ord",
+    "lexicon": "Ord från avdelningens område",
+    "runner_up": "Närmast efter",
+    "threshold": "Gräns för automatisk fördelning",
+    "sensitive": "Sekretess",
+    "tray": "Fack",
+}
+_RULE_RE = re.compile(r"^(sender|keyword) rule #(\d+) (.*)$", re.DOTALL)
+_RULE_PREFIXES = {"known_case": "Känt ärende", "case_ref": "Diarienummerprefix"}
+_TRAYS = {"discard": "Reklam: föreslås kastas (ska inte diarieföras)"}
+
+
+def _share(value: Any) -> str:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return "–"
+    return "< 1 %" if 0 < v < 0.005 else f"{round(v * 100)} %"
+
+
+def _rule_text(rule: str) -> str:
+    m = _RULE_RE.match(rule)
+    if m:
+        kind = "Avsändarregel" if m.group(1) == "sender" else "Nyckelordsregel"
+        return f"{kind} #{m.group(2)}: {m.group(3)}"
+    head, _, rest = rule.partition(" ")
+    return f"{_RULE_PREFIXES[head]} {rest}" if head in _RULE_PREFIXES else rule
+
+
+def _sensitive_text(value: Any) -> str:
+    parts = value if isinstance(value, list) else [value]
+    out = []
+    for part in parts:
+        text = str(part)
+        if text.startswith("department "):
+            text = f"avdelning {text.removeprefix('department ')}"
+        out.append(text)
+    return ", ".join(out)
+
+
+def _generic(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v.get("term") or v.get("name") or v) if isinstance(v, dict) else str(v) for v in value[:8])
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in list(value.items())[:8])
+    return str(value)
+
+
+def _reason_value(key: str, value: Any) -> str:
+    if key == "rule":
+        return _rule_text(str(value))
+    if key in ("terms", "lexicon") and isinstance(value, list):
+        return ", ".join(str(v) for v in value[:8])
+    if key == "runner_up" and isinstance(value, list):
+        return ", ".join(
+            f"{v.get('department')} {_share(v.get('confidence'))}" if isinstance(v, dict) else str(v) for v in value
+        )
+    if key == "threshold":
+        return _share(value)
+    if key == "sensitive":
+        return _sensitive_text(value)
+    if key == "tray":
+        return _TRAYS.get(str(value), str(value))
+    return _generic(value)
+
+
+def reasons_list(reasons: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The routing reasons as (Swedish label, readable value) pairs, personnummer masked.
+
+    Known keys (services/classify/service.py: rule, terms, lexicon, runner_up, threshold, sensitive,
+    tray) come first in that order; unknown keys are shown generically with their own name."""
+    reasons = reasons or {}
+    keys = [k for k in REASON_LABELS if k in reasons] + [k for k in reasons if k not in REASON_LABELS]
+    lines: list[tuple[str, str]] = []
+    for key in keys:
+        value = reasons[key]
         if value in (None, "", [], {}):
             continue
-        if isinstance(value, list):
-            value = ", ".join(
-                str(v.get("term") or v.get("name") or v) if isinstance(v, dict) else str(v) for v in value[:8]
-            )
-        elif isinstance(value, float):
-            value = f"{value:.2f}"
-        elif isinstance(value, dict):
-            value = ", ".join(f"{k}: {v}" for k, v in list(value.items())[:8])
-        lines.append(f"{key.replace('_', ' ')}: {mask_personnummer(str(value))}")
+        label = REASON_LABELS.get(key, key.replace("_", " "))
+        lines.append((label, mask_personnummer(_reason_value(key, value))))
     return lines
+
+
+_RULE_ERRORS = (
+    ("kind must be one of", "Välj typ: avsändare eller nyckelord."),
+    ("pattern must not be empty", "Mönstret får inte vara tomt."),
+    ("pattern is longer than", "Mönstret är för långt (högst 300 tecken)."),
+    ("a plain pattern needs at least 3 characters", "Ett vanligt mönster behöver minst 3 tecken."),
+    ("invalid regular expression:", "Ogiltigt reguljärt uttryck:"),
+    (
+        "the regular expression matches empty text",
+        "Det reguljära uttrycket matchar tom text och skulle träffa alla brev.",
+    ),
+    ("the regular expression is too slow", "Det reguljära uttrycket är för långsamt (katastrofal backtracking)."),
+    ("unknown department", "Okänd avdelning:"),
+    ("priority must be", "Prioriteten ska vara ett heltal från 0 till 10 000."),
+)
+
+
+def rule_error(message: str) -> str:
+    """A rule validation message (services.classify.rules.InvalidRule) in Swedish, keeping its detail."""
+    for prefix, swedish in _RULE_ERRORS:
+        if message.startswith(prefix):
+            detail = message[len(prefix) :].strip(" :")
+            if swedish.endswith(":"):
+                return f"{swedish} {detail}" if detail else swedish[:-1] + "."
+            return swedish
+    return message
+
+
+def in_discard_tray(item: Any) -> bool:
+    """Waiting for a discard confirmation: advertising (INGEN) in needs_review (services/mail/discard.py)."""
+    tray = (item.reasons or {}).get("tray") == "discard" or item.suggested_department == DISCARD_DEPARTMENT
+    return item.state == "needs_review" and tray
 
 
 def suggestions(item: Any, departments: dict[str, Any]) -> list[dict[str, Any]]:

@@ -9,8 +9,8 @@ from services.api.ui.render import UIRoute, redirect, render
 from services.api.ui.session import human_seconds, opened_stamp, require_role
 from services.core.db import session_scope
 from services.core.models import User
+from services.mail import discard, triage
 from services.mail import service as mail
-from services.mail import triage
 from services.search import service as search_service
 from services.users.service import actor_for
 from workers import dispatch
@@ -29,6 +29,7 @@ OVERVIEW_STATES = (
     ("acknowledged", "Kvitterade"),
     ("failed", "Fel"),
     ("quarantined", "I karantän"),
+    ("discarded", "Kastad reklam"),
 )
 
 
@@ -58,16 +59,49 @@ def overview_counts(request: Request, user: User = Depends(registry_only)) -> Re
 def queue(request: Request, msg: str | None = None, user: User = Depends(registry_only)) -> Response:
     with session_scope() as session:
         items, total = triage.queue(session, user)
+        _, tray_total = discard.list_tray(session, user, limit=1)
         departments = mail.list_departments(session)
     return render(
         request,
         "queue.html",
         items=items,
         total=total,
+        tray_total=tray_total,
         departments=[d for d in departments if d.routable],
         opened=opened_stamp(0),
         message=msg,
     )
+
+
+@router.get("/ui/ko/reklam", include_in_schema=False)
+def discard_tray(request: Request, msg: str | None = None, user: User = Depends(registry_only)) -> Response:
+    """The "Reklam" tab: advertising waiting for a one-click discard (or a route, if it is not advertising)."""
+    with session_scope() as session:
+        items, tray_total = discard.list_tray(session, user, limit=discard.MAX_BULK)
+        _, total = triage.queue(session, user, limit=1)
+    return render(
+        request,
+        "discard_tray.html",
+        items=items,
+        total=total,
+        tray_total=tray_total,
+        opened=opened_stamp(0),
+        message=msg,
+    )
+
+
+@router.post("/ui/ko/kasta", include_in_schema=False)
+def bulk_discard(
+    item_ids: list[int] = Form(default_factory=list), opened: str = Form(""), user: User = Depends(registry_only)
+) -> Response:
+    if not item_ids:
+        return redirect("/ui/ko/reklam", "Markera minst en försändelse att kasta.")
+    with session_scope() as session:
+        result = discard.discard_many(session, user, item_ids, human_seconds(opened, 0))
+    message = f"{len(result['discarded'])} försändelse(r) kastade."
+    if result["skipped"]:
+        message += " Hoppade över (inte längre i facket): " + ", ".join(f"#{i}" for i in result["skipped"])
+    return redirect("/ui/ko/reklam", message)
 
 
 @router.post("/ui/ko/fordela", include_in_schema=False)

@@ -1,11 +1,13 @@
-"""Admin pages: departments and users, every change audited; rules shown read-only."""
+"""Admin pages: departments and users, every change audited; routing rules created, edited and deleted."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from services.core.db import session_scope
-from services.core.models import Department, Event, User
+from services.core.models import Department, Event, RoutingRule, User
 from tests.api.ui.conftest import PASSWORD, csrf_of, form_token
 
 
@@ -72,3 +74,77 @@ def test_rules_page_lists_case_reference_prefixes(browser: Any, ui_user: Any) ->
     ui_user("ada", "admin")
     html = browser("ada").get("/ui/admin/regler").text
     assert "SBN ÅÅÅÅ/NNNN" in html and "Samhällsbyggnadsnämnden" in html
+
+
+def _rules() -> list[RoutingRule]:
+    with session_scope() as s:
+        return list(s.query(RoutingRule).order_by(RoutingRule.id).all())
+
+
+def test_admin_creates_edits_and_deletes_a_rule(browser: Any, ui_user: Any) -> None:
+    ui_user("ada", "admin")
+    c = browser("ada")
+    token = form_token(c, "/ui/admin/regler")
+    form = {"kind": "sender", "pattern": "Migrationsverket", "department": "SN", "priority": "10", "active": "true"}
+    r = c.post("/ui/admin/regler", data={**form, "csrf_token": token})
+    assert r.status_code == 303 and "msg=" in r.headers["location"]
+    (rule,) = _rules()
+    assert (rule.kind, rule.pattern, rule.department_code, rule.priority, rule.active, rule.is_regex) == (
+        "sender",
+        "Migrationsverket",
+        "SN",
+        10,
+        True,
+        False,
+    )
+    assert rule.created_by != "system"
+    page = c.get("/ui/admin/regler").text
+    assert "Migrationsverket" in page and f'id="rule-prio-{rule.id}"' in page
+    assert "SBN ÅÅÅÅ/NNNN" in page  # the built-in case-reference rules are still shown below
+
+    # edit: priority and department changed, active unchecked (a checkbox that is not sent)
+    r = c.post(f"/ui/admin/regler/{rule.id}", data={"department": "KS", "priority": "5", "csrf_token": token})
+    assert r.status_code == 303
+    (rule,) = _rules()
+    assert (rule.department_code, rule.priority, rule.active) == ("KS", 5, False)
+    r = c.post(f"/ui/admin/regler/{rule.id}", data={"department": "XX", "priority": "7", "csrf_token": token})
+    assert r.status_code == 422 and "Okänd avdelning" in r.text
+    assert _rules()[0].priority == 5  # nothing changed
+
+    assert c.post(f"/ui/admin/regler/{rule.id}/ta-bort", data={"csrf_token": token}).status_code == 303
+    assert _rules() == []
+    assert c.post(f"/ui/admin/regler/{rule.id}/ta-bort", data={"csrf_token": token}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"pattern": "(oavslutad", "is_regex": "true"}, "Ogiltigt reguljärt uttryck:"),
+        ({"pattern": "x*", "is_regex": "true"}, "matchar tom text"),
+        ({"pattern": "ab"}, "minst 3 tecken"),
+        ({"pattern": "bygglov", "department": "NOPE"}, "Okänd avdelning: &#39;NOPE&#39;"),
+        ({"pattern": "bygglov", "priority": "99999"}, "Prioriteten ska vara ett heltal"),
+        ({"pattern": "bygglov", "priority": "tio"}, "Prioriteten ska vara ett heltal"),
+    ],
+)
+def test_invalid_rule_shows_the_reason_keeps_the_form_and_creates_nothing(
+    browser: Any, ui_user: Any, fields: dict[str, str], message: str
+) -> None:
+    ui_user("ada", "admin")
+    c = browser("ada")
+    form = {"kind": "keyword", "department": "SBN", "priority": "100", "active": "true", **fields}
+    r = c.post("/ui/admin/regler", data={**form, "csrf_token": form_token(c, "/ui/admin/regler")})
+    assert r.status_code == 422
+    assert "Regeln sparades inte:" in r.text and message in r.text
+    assert 'value="keyword" selected' in r.text  # the form keeps what was typed
+    assert _rules() == []
+
+
+def test_rules_are_for_admins_only(browser: Any, ui_user: Any) -> None:
+    ui_user("rita", "registrar")
+    c = browser("rita")
+    assert c.get("/ui/admin/regler").status_code == 403
+    token = form_token(c, "/ui/ko")
+    form = {"kind": "sender", "pattern": "Migrationsverket", "department": "SN", "priority": "10", "csrf_token": token}
+    assert c.post("/ui/admin/regler", data=form).status_code == 403
+    assert _rules() == []
