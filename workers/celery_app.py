@@ -20,6 +20,7 @@ DEFAULT_QUEUE = "default"
 
 TASK_ROUTES = {
     "ingest.extract": {"queue": OCR_QUEUE},
+    "ingest.extract_page": {"queue": OCR_QUEUE},  # one page of a multi-page item
     "classify.classify": {"queue": DEFAULT_QUEUE},
     "route.route": {"queue": DEFAULT_QUEUE},
     "pipeline.sweep": {"queue": DEFAULT_QUEUE},

@@ -6,6 +6,8 @@ send is logged and swallowed: the item is safe in the database and the sweeper w
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from services.core.logging import get_logger
 from services.core.states import MailState
 
@@ -38,3 +40,20 @@ def enqueue_for_state(item_id: int, state: str | MailState) -> bool:
         log.warning("enqueue_failed", item_id=item_id, task=name, error=str(exc))
         return False
     return True
+
+
+def enqueue_pages(item_id: int, indices: Iterable[int]) -> int:
+    """Send one `ingest.extract_page` task per page (after the fan-out's commit); returns how many
+    were sent. A page not sent stays missing and is sent again when the sweeper re-sends extract."""
+    from services.pipeline.pages import EXTRACT_PAGE
+    from workers.celery_app import TASK_ROUTES, app
+
+    sent = 0
+    for index in indices:
+        try:
+            app.send_task(EXTRACT_PAGE, args=[item_id, index], queue=TASK_ROUTES[EXTRACT_PAGE]["queue"])
+        except Exception as exc:  # noqa: BLE001 - as above: the sweeper covers it
+            log.warning("enqueue_failed", item_id=item_id, task=EXTRACT_PAGE, page=index, error=str(exc))
+            continue
+        sent += 1
+    return sent

@@ -103,17 +103,24 @@ def ingest(
 def _run_inline(ids: list[int]) -> None:
     from services.core.db import session_scope
     from services.core.models import MailItem
-    from services.pipeline.runner import run_step
-    from services.pipeline.service import STEP_FOR_STATE
+    from services.pipeline.pages import FanOut
+    from services.pipeline.runner import run_page, run_step
+    from services.pipeline.service import EXTRACT_PAGE_STEP, STEP_FOR_STATE
 
     for item_id in ids:
+        fanned_out = False
         while True:
             with session_scope() as session:
                 item = session.get(MailItem, item_id)
                 state = MailState(item.state) if item else None
             if state not in STEP_FOR_STATE:
                 break
-            if run_step(STEP_FOR_STATE[state], item_id) is None:
+            result = run_step(STEP_FOR_STATE[state], item_id)
+            if isinstance(result, FanOut) and not fanned_out:
+                fanned_out = True  # a multi-page item: its pages one after another, here
+                for index in result.indices:
+                    run_page(EXTRACT_PAGE_STEP, item_id, index)
+            elif result is None or isinstance(result, FanOut):
                 break
 
 

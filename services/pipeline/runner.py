@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -15,7 +16,8 @@ from services.core.logging import get_logger
 from services.core.models import Event, MailItem, utcnow
 from services.core.settings import get_settings
 from services.core.states import PIPELINE_STATES, MailState
-from services.pipeline.service import Step
+from services.pipeline.pages import FanOut
+from services.pipeline.service import PageStep, Step
 
 log = get_logger(__name__)
 
@@ -23,17 +25,36 @@ log = get_logger(__name__)
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, TransientError)
 
 
-def run_step(step: Step, item_id: int) -> MailState | None:
-    """Run `step` for one item in its own transaction; returns the new state, or None for a no-op.
+def run_step(step: Step, item_id: int) -> MailState | FanOut | None:
+    """Run `step` for one item in its own transaction; returns the new state, a FanOut (pages to
+    send), or None for a no-op.
 
     Transient errors propagate (the task retries them). Any other error ends the item in `failed`
     with a readable reason, so nothing crashes a worker and nothing is silently dropped.
     """
+    return _guarded(step, item_id, lambda session: step.run(session, item_id), count_try=True)
+
+
+def run_page(step: PageStep, item_id: int, index: int) -> MailState | None:
+    """One page of a fanned-out item, with run_step's error handling. Tries are not counted per page
+    (a hundred pages are not a hundred tries); the re-sent `ingest.extract` counts them."""
+    result = _guarded(step, item_id, lambda session: step.run(session, item_id, index), count_try=False)
+    assert not isinstance(result, FanOut)
+    return result
+
+
+def _guarded(
+    step: Step | PageStep,
+    item_id: int,
+    work: Callable[[Session], MailState | FanOut | None],
+    *,
+    count_try: bool,
+) -> MailState | FanOut | None:
     try:
-        if not _begin(step, item_id):
+        if count_try and not _begin(step, item_id):
             return None
         with session_scope() as session:
-            new_state = step.run(session, item_id)
+            new_state = work(session)
     except StateConflict:
         log.info("step_noop", step=step.name, item_id=item_id)
         return None
@@ -45,12 +66,14 @@ def run_step(step: Step, item_id: int) -> MailState | None:
         return _fail(step, item_id, f"database error: {type(exc.orig).__name__}")
     except Exception as exc:  # noqa: BLE001 - a permanent failure becomes a visible state, not a crash
         return _fail(step, item_id, _reason(exc))
-    if new_state is not None:
+    if isinstance(new_state, FanOut):
+        log.info("step_fan_out", step=step.name, item_id=item_id, pages=len(new_state.indices))
+    elif new_state is not None:
         log.info("step_done", step=step.name, item_id=item_id, state=new_state.value)
     return new_state
 
 
-def _begin(step: Step, item_id: int) -> bool:
+def _begin(step: Step | PageStep, item_id: int) -> bool:
     """Count a try before the work, in its own commit, so a file that kills its worker every time
     ends in `failed` after max_attempts instead of looping forever. False: nothing to do."""
     max_attempts = get_settings().max_attempts
@@ -86,7 +109,7 @@ def _reason(exc: BaseException) -> str:
     return f"{name}: {str(exc)[:300]}" if str(exc) else name
 
 
-def _fail(step: Step, item_id: int, reason: str) -> MailState | None:
+def _fail(step: Step | PageStep, item_id: int, reason: str) -> MailState | None:
     log.warning("step_failed", step=step.name, item_id=item_id, reason=reason)
     try:
         with session_scope() as session:
@@ -161,4 +184,4 @@ def sweep(session: Session, *, stale_after: float) -> list[tuple[int, MailState]
     return resend
 
 
-__all__ = ["SYSTEM", "TRANSIENT_ERRORS", "retry_failed", "run_step", "sweep"]
+__all__ = ["SYSTEM", "TRANSIENT_ERRORS", "retry_failed", "run_page", "run_step", "sweep"]

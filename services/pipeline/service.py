@@ -4,6 +4,10 @@ item one state on with a compare-and-set; an item already past the step is a no-
     received --extract--> extracted --classify--> classified --route--> routed | needs_review
         \\--(bad input)--> quarantined
 
+A multi-page item is extracted page-parallel (services/pipeline/pages.py): `extract` answers with a
+FanOut of the pages still missing, the task sends `ingest.extract_page` for each, and the page that
+completes the set moves the item to `extracted`. A single page is read inline.
+
 The caller (a task, or the CLI's inline mode) owns the session scope and sends the next step's task
 after the commit.
 """
@@ -30,8 +34,9 @@ from services.core.settings import get_settings
 from services.core.states import MailState
 from services.ingest.extract import extract_document, low_confidence_pages
 from services.ingest.pdf_output import discard_page_pdfs, finish_searchable_pdf, page_pdf_dir
+from services.pipeline.pages import EXTRACT_PAGE, FanOut, extract_one_page, fan_out, is_multi_page
 
-StepFn = Callable[[Session, int], MailState | None]
+StepFn = Callable[[Session, int], MailState | FanOut | None]
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,13 @@ class Step:
     run: StepFn
 
 
+@dataclass(frozen=True)
+class PageStep:
+    name: str  # the Celery task name
+    expects: MailState
+    run: Callable[[Session, int, int], MailState | None]  # (session, item_id, page index)
+
+
 def _load(session: Session, item_id: int, expected: MailState) -> MailItem | None:
     item = session.get(MailItem, item_id)
     if item is None or item.state != expected.value:
@@ -48,11 +60,14 @@ def _load(session: Session, item_id: int, expected: MailState) -> MailItem | Non
     return item
 
 
-def extract(session: Session, item_id: int) -> MailState | None:
-    """Read every page: the PDF text layer where it is real text, OCR otherwise."""
+def extract(session: Session, item_id: int) -> MailState | FanOut | None:
+    """Read every page: the PDF text layer where it is real text, OCR otherwise. A multi-page item
+    fans out instead: its missing pages are read in parallel by `extract_page` tasks."""
     item = _load(session, item_id, MailState.received)
     if item is None:
         return None
+    if is_multi_page(item):
+        return fan_out(session, item)
     settings = get_settings()
     store = get_blob_store()
     started = time.perf_counter()
@@ -199,3 +214,5 @@ PIPELINE: tuple[Step, ...] = (
 )
 STEP_BY_NAME: dict[str, Step] = {s.name: s for s in PIPELINE}
 STEP_FOR_STATE: dict[MailState, Step] = {s.expects: s for s in PIPELINE}
+# The fan-out of `ingest.extract` for a multi-page item: one task per page (item_id, index).
+EXTRACT_PAGE_STEP = PageStep(EXTRACT_PAGE, MailState.received, extract_one_page)

@@ -19,6 +19,7 @@ def test_celery_settings(isolated_settings: Path) -> None:
     assert conf.task_soft_time_limit < conf.task_time_limit
     assert {q.name for q in conf.task_queues} == {"ocr", "default"}
     assert conf.task_routes["ingest.extract"] == {"queue": "ocr"}
+    assert conf.task_routes["ingest.extract_page"] == {"queue": "ocr"}
     assert conf.beat_schedule["sweep-stuck-items"]["task"] == "pipeline.sweep"
     assert conf.broker_url.startswith("sqla+sqlite:///")
 
@@ -36,7 +37,9 @@ def test_tasks_are_registered_under_dotted_names() -> None:
     import workers.tasks  # noqa: F401
     from workers.celery_app import app
 
-    assert {"ingest.extract", "classify.classify", "route.route", "pipeline.sweep"} <= set(app.tasks)
+    assert {"ingest.extract", "ingest.extract_page", "classify.classify", "route.route", "pipeline.sweep"} <= set(
+        app.tasks
+    )
 
 
 def test_dispatch_maps_pipeline_states_to_tasks() -> None:

@@ -1,0 +1,156 @@
+"""Page-parallel extraction of a multi-page item: fan out one task per page, join when the last is in.
+
+    extract (multi-page) --> FanOut(missing pages) --> ingest.extract_page(item, i) for each i
+    ingest.extract_page: read page i, store its Page row; the page that makes the set complete
+        moves the item received -> extracted (CAS) and joins the searchable PDF.
+
+Each page task reads its page alone (one page image in memory), leaves its searchable-PDF page in
+the shared blob folder, and inserts its Page row idempotently (unique (item_id, index)). The
+completion check runs after a row lock on the item, so of two racing last pages exactly one sees
+the full set and wins the CAS; a redelivered or duplicate page task is a no-op. If both were lost,
+the sweeper re-sends `ingest.extract`, which re-sends only the missing pages, or completes the item
+itself when none is missing.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from services.core.blobs import get_blob_store
+from services.core.errors import InvalidInput, StateConflict
+from services.core.events import SYSTEM, transition
+from services.core.models import MailItem, Page, utcnow
+from services.core.settings import get_settings
+from services.core.states import MailState
+from services.ingest.extract import extract_page
+from services.ingest.pdf_output import discard_page_pdfs, finish_searchable_pdf, page_pdf_dir, page_pdf_path
+from services.ingest.schemas import PageResult
+
+EXTRACT_PAGE = "ingest.extract_page"  # the Celery task that reads one page (ocr queue)
+
+
+@dataclass(frozen=True)
+class FanOut:
+    """The extract step's answer for a multi-page item: read these pages in parallel, one task each."""
+
+    indices: tuple[int, ...]
+
+
+def is_multi_page(item: MailItem) -> bool:
+    return item.page_count > 1
+
+
+def fan_out(session: Session, item: MailItem) -> FanOut | MailState:
+    """The pages still without a Page row; when none is missing, complete the item here."""
+    missing = sorted(set(range(item.page_count)) - _stored_indices(session, item.id))
+    if missing:
+        return FanOut(tuple(missing))
+    _lock_received(session, item.id, progress=False)
+    return complete_if_all_pages(session, item) or FanOut(())
+
+
+def extract_one_page(session: Session, item_id: int, index: int) -> MailState | None:
+    """Read page `index` of a received item and store it; returns `extracted` when this page completed
+    the item, `quarantined` for a bad page, None when there was nothing more to do."""
+    item = session.get(MailItem, item_id)
+    if item is None or item.state != MailState.received.value or not 0 <= index < item.page_count:
+        return None
+    store = get_blob_store()
+    result: PageResult | None = None
+    if index not in _stored_indices(session, item_id):
+        started = time.perf_counter()
+        try:
+            result = extract_page(
+                store.path(item.sha256), item.mime, index, get_settings(), pdf_dir=page_pdf_dir(store, item.sha256)
+            )
+        except InvalidInput as exc:
+            discard_page_pdfs(store, item.sha256)
+            transition(
+                session,
+                item,
+                expected=MailState.received,
+                to=MailState.quarantined,
+                actor=SYSTEM,
+                machine_seconds=time.perf_counter() - started,
+                detail={"page": index},
+                values={"state_reason": exc.message},
+            )
+            return MailState.quarantined
+    inserted = _insert_page(session, item_id, result) if result is not None else False
+    try:
+        _lock_received(session, item_id, progress=inserted)
+    except StateConflict:
+        if result is not None:  # finished elsewhere meanwhile: this page's PDF is not needed
+            page_pdf_path(page_pdf_dir(store, item.sha256), index).unlink(missing_ok=True)
+        raise
+    return complete_if_all_pages(session, item)
+
+
+def complete_if_all_pages(session: Session, item: MailItem) -> MailState | None:
+    """When every page has its row: join the searchable PDF and move received -> extracted (CAS)."""
+    rows = session.execute(
+        select(Page.index, Page.method, Page.confidence, Page.seconds).where(Page.item_id == item.id)
+    ).all()
+    if len(rows) < item.page_count:
+        return None
+    confidences = [r.confidence for r in rows if r.confidence is not None]
+    transition(
+        session,
+        item,
+        expected=MailState.received,
+        to=MailState.extracted,
+        actor=SYSTEM,
+        machine_seconds=sum(r.seconds for r in rows),
+        detail={"pages": len(rows), "methods": sorted({r.method for r in rows}), "parallel": True},
+        values={
+            "page_count": len(rows),
+            "ocr_confidence": round(sum(confidences) / len(confidences), 2) if confidences else None,
+        },
+    )
+    # Only the CAS winner joins (it holds the item's row lock until its commit).
+    finish_searchable_pdf(get_blob_store(), item.sha256, item.mime, sorted(r.index for r in rows))
+    return MailState.extracted
+
+
+def _lock_received(session: Session, item_id: int, *, progress: bool) -> None:
+    """Row-lock the item while it is still received (else StateConflict). Racing page tasks pass here
+    one at a time, so the count that follows sees every committed page. It also marks the item as
+    moving, for the sweeper; a new page restarts the attempt count (attempts = tries without progress)."""
+    values: dict[str, object] = {"updated_at": utcnow(), **({"attempts": 0} if progress else {})}
+    locked = session.execute(
+        update(MailItem)
+        .where(MailItem.id == item_id, MailItem.state == MailState.received.value)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if locked.rowcount != 1:  # type: ignore[attr-defined]
+        raise StateConflict(f"item {item_id} is no longer received")
+
+
+def _stored_indices(session: Session, item_id: int) -> set[int]:
+    return set(session.scalars(select(Page.index).where(Page.item_id == item_id)))
+
+
+def _insert_page(session: Session, item_id: int, p: PageResult) -> bool:
+    """INSERT ... ON CONFLICT (item_id, index) DO NOTHING; True if this call stored the page."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(Page)
+        .values(
+            item_id=item_id,
+            index=p.index,
+            text=p.text,
+            method=p.method,
+            confidence=p.confidence,
+            seconds=round(p.seconds, 4),
+            rotation=p.rotation,
+        )
+        .on_conflict_do_nothing(index_elements=["item_id", "index"])
+    )
+    return session.execute(stmt.returning(Page.id)).scalar_one_or_none() is not None
