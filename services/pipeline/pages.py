@@ -69,18 +69,7 @@ def extract_one_page(session: Session, item_id: int, index: int) -> MailState | 
                 store.path(item.sha256), item.mime, index, get_settings(), pdf_dir=page_pdf_dir(store, item.sha256)
             )
         except InvalidInput as exc:
-            discard_page_pdfs(store, item.sha256)
-            transition(
-                session,
-                item,
-                expected=MailState.received,
-                to=MailState.quarantined,
-                actor=SYSTEM,
-                machine_seconds=time.perf_counter() - started,
-                detail={"page": index},
-                values={"state_reason": exc.message},
-            )
-            return MailState.quarantined
+            return quarantine(session, item, exc, time.perf_counter() - started, detail={"page": index})
     inserted = _insert_page(session, item_id, result) if result is not None else False
     try:
         _lock_received(session, item_id, progress=inserted)
@@ -89,6 +78,24 @@ def extract_one_page(session: Session, item_id: int, index: int) -> MailState | 
             page_pdf_path(page_pdf_dir(store, item.sha256), index).unlink(missing_ok=True)
         raise
     return complete_if_all_pages(session, item)
+
+
+def quarantine(
+    session: Session, item: MailItem, exc: InvalidInput, machine_seconds: float, detail: dict[str, int] | None = None
+) -> MailState:
+    """Bad input found while reading: received -> quarantined with the reason; drop partial page PDFs."""
+    discard_page_pdfs(get_blob_store(), item.sha256)
+    transition(
+        session,
+        item,
+        expected=MailState.received,
+        to=MailState.quarantined,
+        actor=SYSTEM,
+        machine_seconds=machine_seconds,
+        detail=detail,
+        values={"state_reason": exc.message},
+    )
+    return MailState.quarantined
 
 
 def complete_if_all_pages(session: Session, item: MailItem) -> MailState | None:

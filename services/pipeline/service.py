@@ -33,8 +33,8 @@ from services.core.models import Department, MailItem, Page, utcnow
 from services.core.settings import get_settings
 from services.core.states import MailState
 from services.ingest.extract import extract_document, low_confidence_pages
-from services.ingest.pdf_output import discard_page_pdfs, finish_searchable_pdf, page_pdf_dir
-from services.pipeline.pages import EXTRACT_PAGE, FanOut, extract_one_page, fan_out, is_multi_page
+from services.ingest.pdf_output import finish_searchable_pdf, page_pdf_dir
+from services.pipeline.pages import EXTRACT_PAGE, FanOut, extract_one_page, fan_out, is_multi_page, quarantine
 
 StepFn = Callable[[Session, int], MailState | FanOut | None]
 
@@ -76,17 +76,7 @@ def extract(session: Session, item_id: int) -> MailState | FanOut | None:
         pdf_dir = page_pdf_dir(store, item.sha256)
         pages = list(extract_document(store.path(item.sha256), item.mime, settings, pdf_dir=pdf_dir))
     except InvalidInput as exc:
-        discard_page_pdfs(store, item.sha256)
-        transition(
-            session,
-            item,
-            expected=MailState.received,
-            to=MailState.quarantined,
-            actor=SYSTEM,
-            machine_seconds=time.perf_counter() - started,
-            values={"state_reason": exc.message},
-        )
-        return MailState.quarantined
+        return quarantine(session, item, exc, time.perf_counter() - started)
     finish_searchable_pdf(store, item.sha256, item.mime, [p.index for p in pages])
     seconds = time.perf_counter() - started
     confidences = [p.confidence for p in pages if p.confidence is not None]

@@ -8,35 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from services.core.db import session_scope
-from services.core.events import record
 from services.core.models import RoiModel
 from services.metering import service
 from services.metering.baseline import DEFAULT_MODEL
 from services.metering.service import InvalidPeriod, InvalidRoiModel
-
-SYS = "system:worker"
-REG = "user:2:reg"
-DEP = "user:3:dep"
-
-
-def at(day: str, hh: int = 12, mm: int = 0) -> datetime:
-    return datetime.fromisoformat(day).replace(hour=hh, minute=mm, tzinfo=UTC)
-
-
-def add_events(item_id: int, *rows: tuple[datetime, str, str | None, str | None, str, float, float]) -> None:
-    with session_scope() as s:
-        for when, action, src, dst, actor, human, machine in rows:
-            ev = record(
-                s,
-                item_id=item_id,
-                actor=actor,
-                action=action,
-                from_state=src,
-                to_state=dst,
-                human_seconds=human,
-                machine_seconds=machine,
-            )
-            ev.at = when
+from tests.metering.helpers import DEP, REG, SYS, add_events, at
 
 
 def r2(x: Decimal) -> float:
