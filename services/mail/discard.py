@@ -19,7 +19,7 @@ from services.core.events import transition
 from services.core.models import MailItem, User
 from services.core.states import MailState
 from services.mail import permissions, repository
-from services.mail.service import InvalidRequest, _human_seconds
+from services.mail.service import InvalidRequest, _human_seconds, get_item
 from services.users.service import actor_for
 
 DISCARD_DEPARTMENT = "INGEN"
@@ -48,9 +48,7 @@ def discard_item(session: Session, user: User, item_id: int, human_seconds: floa
     if not permissions.can_route(user):
         raise Forbidden(f"role {user.role!r} may not discard mail")
     seconds = _human_seconds(human_seconds)
-    item = repository.get_item(session, item_id)
-    if item is None or not permissions.can_view(user, item):
-        raise NotFound(f"no mail item {item_id}")
+    item = get_item(session, user, item_id)
     if item.state != MailState.needs_review.value:
         raise Conflict(
             f"item {item_id} is {item.state}; only items waiting for review can be discarded", state=item.state

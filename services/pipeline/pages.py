@@ -15,6 +15,7 @@ itself when none is missing.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -98,6 +99,12 @@ def quarantine(
     return MailState.quarantined
 
 
+def mean_confidence(values: Iterable[float | None]) -> float | None:
+    """Mean word confidence over the pages that have one (OCR'd pages), rounded to 2 places."""
+    known = [v for v in values if v is not None]
+    return round(sum(known) / len(known), 2) if known else None
+
+
 def complete_if_all_pages(session: Session, item: MailItem) -> MailState | None:
     """When every page has its row: join the searchable PDF and move received -> extracted (CAS)."""
     rows = session.execute(
@@ -105,7 +112,6 @@ def complete_if_all_pages(session: Session, item: MailItem) -> MailState | None:
     ).all()
     if len(rows) < item.page_count:
         return None
-    confidences = [r.confidence for r in rows if r.confidence is not None]
     transition(
         session,
         item,
@@ -116,7 +122,7 @@ def complete_if_all_pages(session: Session, item: MailItem) -> MailState | None:
         detail={"pages": len(rows), "methods": sorted({r.method for r in rows}), "parallel": True},
         values={
             "page_count": len(rows),
-            "ocr_confidence": round(sum(confidences) / len(confidences), 2) if confidences else None,
+            "ocr_confidence": mean_confidence(r.confidence for r in rows),
         },
     )
     # Only the CAS winner joins (it holds the item's row lock until its commit).

@@ -34,7 +34,15 @@ from services.core.settings import get_settings
 from services.core.states import MailState
 from services.ingest.extract import extract_document, low_confidence_pages
 from services.ingest.pdf_output import finish_searchable_pdf, page_pdf_dir
-from services.pipeline.pages import EXTRACT_PAGE, FanOut, extract_one_page, fan_out, is_multi_page, quarantine
+from services.pipeline.pages import (
+    EXTRACT_PAGE,
+    FanOut,
+    extract_one_page,
+    fan_out,
+    is_multi_page,
+    mean_confidence,
+    quarantine,
+)
 
 StepFn = Callable[[Session, int], MailState | FanOut | None]
 
@@ -79,7 +87,6 @@ def extract(session: Session, item_id: int) -> MailState | FanOut | None:
         return quarantine(session, item, exc, time.perf_counter() - started)
     finish_searchable_pdf(store, item.sha256, item.mime, [p.index for p in pages])
     seconds = time.perf_counter() - started
-    confidences = [p.confidence for p in pages if p.confidence is not None]
     transition(
         session,
         item,
@@ -94,7 +101,7 @@ def extract(session: Session, item_id: int) -> MailState | FanOut | None:
         },
         values={
             "page_count": len(pages),
-            "ocr_confidence": round(sum(confidences) / len(confidences), 2) if confidences else None,
+            "ocr_confidence": mean_confidence(p.confidence for p in pages),
         },
     )
     for p in pages:
