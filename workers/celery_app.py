@@ -7,9 +7,12 @@ and database engines are created lazily in each worker child process.
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from celery import Celery
+from celery.schedules import crontab
 from celery.signals import worker_process_init, worker_process_shutdown
 from kombu import Queue
 
@@ -24,7 +27,13 @@ TASK_ROUTES = {
     "classify.classify": {"queue": DEFAULT_QUEUE},
     "route.route": {"queue": DEFAULT_QUEUE},
     "pipeline.sweep": {"queue": DEFAULT_QUEUE},
+    "notify.delivered": {"queue": DEFAULT_QUEUE},  # e-mail to department staff (issue 14)
+    "notify.digest": {"queue": DEFAULT_QUEUE},
 }
+
+
+def _stockholm_now() -> datetime:
+    return datetime.now(ZoneInfo("Europe/Stockholm"))  # the digest hour is local time
 
 
 def make_celery() -> Celery:
@@ -53,6 +62,11 @@ def make_celery() -> Celery:
             "sweep-stuck-items": {"task": "pipeline.sweep", "schedule": settings.sweep_interval_seconds},
             # Weekly: learn from the registry's decisions; promoted only when not worse (services/classify/versions.py).
             "retrain-classifier": {"task": "classify.retrain", "schedule": 7 * 24 * 3600.0},
+            # Daily e-mail digest of new inbox mail for users who chose it (services/notify).
+            "notify-digest": {
+                "task": "notify.digest",
+                "schedule": crontab(minute=0, hour=settings.digest_hour, nowfun=_stockholm_now),
+            },
         },
         beat_schedule_filename=str(settings.data_dir / "celerybeat-schedule"),
     )

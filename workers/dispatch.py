@@ -31,6 +31,8 @@ def enqueue_for_state(item_id: int, state: str | MailState) -> bool:
     """Send the next pipeline task for an item in `state`; True if a task was sent."""
     name = task_for_state(state)
     if name is None:
+        if state == MailState.routed:  # auto-routed by the pipeline: tell the department's staff
+            return notify_delivered(item_id)
         return False
     from workers.celery_app import TASK_ROUTES, app
 
@@ -57,3 +59,15 @@ def enqueue_pages(item_id: int, indices: Iterable[int]) -> int:
             continue
         sent += 1
     return sent
+
+
+def notify_delivered(item_id: int) -> bool:
+    """Send the e-mail notice task for an item that has just landed in an inbox (after the commit)."""
+    from workers.celery_app import TASK_ROUTES, app
+
+    try:
+        app.send_task("notify.delivered", args=[item_id], queue=TASK_ROUTES["notify.delivered"]["queue"])
+    except Exception as exc:  # noqa: BLE001 - a notice is not worth failing the decision for
+        log.warning("enqueue_failed", item_id=item_id, task="notify.delivered", error=str(exc))
+        return False
+    return True

@@ -7,6 +7,7 @@ backoff; anything else ends the item in `failed` inside the runner, never a cras
 from __future__ import annotations
 
 from services.core.settings import get_settings
+from services.notify.mailer import TRANSIENT_SMTP_ERRORS
 from services.pipeline.pages import FanOut
 from services.pipeline.runner import TRANSIENT_ERRORS, run_page, run_step
 from services.pipeline.service import EXTRACT_PAGE_STEP, STEP_BY_NAME
@@ -74,3 +75,36 @@ def retrain() -> dict[str, object]:
     from services.classify.learning import retrain_from_database
 
     return retrain_from_database()
+
+
+NOTIFY_RETRY = {**RETRY, "autoretry_for": (*TRANSIENT_ERRORS, *TRANSIENT_SMTP_ERRORS)}
+
+
+@app.task(name="notify.delivered", **NOTIFY_RETRY)
+def notify_delivered(item_id: int) -> int:
+    """E-mail the staff of the item's department who want immediate notices (after the routing commit)."""
+    from services.core.db import session_scope
+    from services.notify import service as notify
+
+    with session_scope() as session:
+        due = notify.record_delivery(session, item_id)
+    sent = 0
+    for notification_id in due:
+        with session_scope() as session:  # one commit per e-mail: a retry does not send it again
+            sent += notify.send_notice(session, notification_id)
+    return sent
+
+
+@app.task(name="notify.digest", **NOTIFY_RETRY)
+def notify_digest() -> int:
+    """Daily: one summary e-mail per user who chose the digest."""
+    from services.core.db import session_scope
+    from services.notify import service as notify
+
+    with session_scope() as session:
+        users = notify.pending_digest_users(session)
+    sent = 0
+    for user_id in users:
+        with session_scope() as session:
+            sent += notify.send_digest(session, user_id)
+    return sent

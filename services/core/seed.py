@@ -34,11 +34,16 @@ def read_departments(path: Path | None = None) -> list[dict[str, object]]:
 
 
 def ensure_departments(session: Session, path: Path | None = None) -> int:
-    """Insert the default departments that are missing; existing ones are left as admins edited them."""
+    """Insert the default departments that are missing; existing ones are left as admins edited them
+    (name, active), except the description of what they handle, which admins cannot edit: it follows
+    the shipped list (so a database seeded with the older English descriptions gets the Swedish ones)."""
     added = 0
     for row in read_departments(path):
-        if session.get(Department, row["code"]) is None:
+        existing = session.get(Department, row["code"])
+        if existing is None:
             session.add(Department(**row))
             added += 1
+        elif row["handles"] and existing.handles != row["handles"]:
+            existing.handles = row["handles"]
     session.flush()
     return added

@@ -86,6 +86,22 @@ class Settings(BaseSettings):
     secret_key: str = Field(default="", validation_alias="POSTHANTERING_SECRET_KEY")
     session_max_age_seconds: int = Field(default=8 * 3600, gt=0, validation_alias="POSTHANTERING_SESSION_MAX_AGE")
 
+    # --- issue 14: the registry's workstation (sessions, discard undo, e-mail notices) ---
+    # Sessions end after this much inactivity, and in any case this long after login (the older
+    # POSTHANTERING_SESSION_MAX_AGE above); the page warns this many seconds before.
+    session_idle_seconds: int = Field(default=30 * 60, gt=0, validation_alias="POSTHANTERING_SESSION_IDLE_SECONDS")
+    session_warn_seconds: int = Field(default=120, ge=0, validation_alias="POSTHANTERING_SESSION_WARN_SECONDS")
+    discard_restore_days: int = Field(default=30, ge=0, validation_alias="POSTHANTERING_DISCARD_RESTORE_DAYS")
+    # E-mail to department staff when mail lands in their inbox (per user: immediate or daily digest).
+    smtp_host: str = Field(default="", validation_alias="POSTHANTERING_SMTP_HOST")  # empty: no e-mail is sent
+    smtp_port: int = Field(default=25, ge=1, le=65535, validation_alias="POSTHANTERING_SMTP_PORT")
+    smtp_user: str = Field(default="", validation_alias="POSTHANTERING_SMTP_USER")
+    smtp_password: str = Field(default="", validation_alias="POSTHANTERING_SMTP_PASSWORD")
+    smtp_starttls: bool = Field(default=False, validation_alias="POSTHANTERING_SMTP_STARTTLS")
+    smtp_from: str = Field(default="posthantering@localhost", validation_alias="POSTHANTERING_SMTP_FROM")
+    public_url: str = Field(default="http://localhost:8000", validation_alias="POSTHANTERING_PUBLIC_URL")
+    digest_hour: int = Field(default=7, ge=0, le=23, validation_alias="POSTHANTERING_DIGEST_HOUR")
+
     # Logging
     log_level: str = Field(default="INFO", validation_alias="POSTHANTERING_LOG_LEVEL")
     log_json: bool = Field(default=False, validation_alias="POSTHANTERING_LOG_JSON")

@@ -28,7 +28,8 @@ TRANSITIONS: dict[MailState, frozenset[MailState]] = {
     MailState.returned: frozenset({MailState.routed}),
     MailState.acknowledged: frozenset(),
     MailState.quarantined: frozenset(),
-    MailState.discarded: frozenset(),
+    # A discard can be undone within the restore period (POSTHANTERING_DISCARD_RESTORE_DAYS).
+    MailState.discarded: frozenset({MailState.needs_review}),
     # A failed item can be retried: it goes back to the state its failed step started from.
     MailState.failed: frozenset({MailState.received, MailState.extracted, MailState.classified}),
 }

@@ -4,26 +4,33 @@ The classifier never routes INGEN; the pipeline puts such an item in needs_revie
 ``reasons["tray"] = "discard"`` (and ``suggested_department = "INGEN"``). The tray lists them
 (``GET /api/v1/mail?tray=discard``); a registrar confirms with one click (``POST /api/v1/mail/{id}/discard``)
 or for many at once (``POST /api/v1/mail/discard`` with ``{"ids": [...]}``): needs_review -> discarded
-(final). An item the registrar routes instead is a correction the learning loop picks up.
+. An item the registrar routes instead is a correction the learning loop picks up.
+
+The tray lists unsure guesses first (confidence below UNSURE_BELOW, marked in the UI). A discarded item
+stays restorable (discarded -> needs_review, ``restore_item``) for POSTHANTERING_DISCARD_RESTORE_DAYS
+(default 30) days after its discard.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from services.core.errors import Conflict, Forbidden, NotFound, StateConflict
 from services.core.events import transition
 from services.core.models import MailItem, User
+from services.core.settings import get_settings
 from services.core.states import MailState
-from services.mail import permissions, repository
+from services.mail import permissions
 from services.mail.service import InvalidRequest, _human_seconds, get_item
 from services.users.service import actor_for
 
 DISCARD_DEPARTMENT = "INGEN"
 MAX_BULK = 200
+UNSURE_BELOW = 0.8  # a guess below this is shown as unsure and listed first
 
 
 def tray_filter() -> ColumnElement[bool]:
@@ -38,9 +45,54 @@ def list_tray(
         raise InvalidRequest(f"unknown tray {tray!r}", trays=["discard"])
     if not permissions.can_route(user):
         raise Forbidden(f"role {user.role!r} may not see the discard tray")
-    return repository.list_items(
-        session, and_(permissions.visibility_filter(user), tray_filter()), limit=limit, offset=offset
+    where = and_(permissions.visibility_filter(user), tray_filter())
+    total = session.scalar(select(func.count()).select_from(MailItem).where(where)) or 0
+    rows = session.scalars(
+        select(MailItem)
+        .where(where)
+        .order_by(func.coalesce(MailItem.confidence, 0.0), MailItem.created_at, MailItem.id)
+        .limit(limit)
+        .offset(offset)
     )
+    return list(rows), int(total)
+
+
+def is_unsure(item: MailItem) -> bool:
+    return item.confidence is None or item.confidence < UNSURE_BELOW
+
+
+def _restore_cutoff() -> datetime:
+    return datetime.now(UTC) - timedelta(days=get_settings().discard_restore_days)
+
+
+def list_discarded(session: Session, user: User, limit: int = 200) -> tuple[list[MailItem], int]:
+    """Discarded items that can still be restored, latest discard first."""
+    if not permissions.can_route(user):
+        raise Forbidden(f"role {user.role!r} may not see the discard tray")
+    where = and_(MailItem.state == MailState.discarded.value, MailItem.updated_at >= _restore_cutoff())
+    total = session.scalar(select(func.count()).select_from(MailItem).where(where)) or 0
+    rows = session.scalars(select(MailItem).where(where).order_by(MailItem.updated_at.desc()).limit(limit))
+    return list(rows), int(total)
+
+
+def restore_item(session: Session, user: User, item_id: int) -> MailItem:
+    """Undo a discard within the restore period: discarded -> needs_review (back in the tray)."""
+    if not permissions.can_route(user):
+        raise Forbidden(f"role {user.role!r} may not restore mail")
+    item = get_item(session, user, item_id)
+    updated = item.updated_at if item.updated_at.tzinfo else item.updated_at.replace(tzinfo=UTC)
+    if item.state != MailState.discarded.value or updated < _restore_cutoff():
+        raise Conflict(f"item {item_id} can no longer be restored", state=item.state)
+    transition(
+        session,
+        item,
+        expected=MailState.discarded,
+        to=MailState.needs_review,
+        actor=actor_for(user),
+        action="restored",
+        detail={"discarded_at": updated.isoformat()},
+    )
+    return item
 
 
 def discard_item(session: Session, user: User, item_id: int, human_seconds: float = 0.0) -> MailItem:

@@ -95,8 +95,10 @@ def route_item(
     department: str,
     comment: str | None = None,
     human_seconds: float = 0.0,
+    require_reroute_reason: bool = False,
 ) -> MailItem:
-    """Registry decision: needs_review/returned -> routed, or reroute a routed item elsewhere."""
+    """Registry decision: needs_review/returned -> routed, or reroute a routed item elsewhere (with
+    `require_reroute_reason`, as the UI asks, a reroute needs a comment saying why)."""
     if not permissions.can_route(user):
         raise Forbidden(f"role {user.role!r} may not route mail")
     seconds = _human_seconds(human_seconds)
@@ -104,6 +106,8 @@ def route_item(
     dept = _target_department(session, department)
     if item.state == MailState.routed.value and item.department_code == dept.code:
         raise Conflict(f"item {item_id} is already routed to {dept.code}", state=item.state)
+    if require_reroute_reason and item.state == MailState.routed.value and not (comment or "").strip():
+        raise InvalidRequest("a reason is required to reroute an item that is already routed")
     previous = item.department_code
     transition(
         session,

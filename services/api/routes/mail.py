@@ -110,7 +110,9 @@ def discard_mail(item_id: int, body: DiscardIn | None = None, user: User = Depen
 def route_mail(item_id: int, body: RouteIn, user: User = Depends(current_user)) -> MailItemOut:
     with session_scope() as session:
         item = service.route_item(session, user, item_id, body.department, body.comment, body.human_seconds)
-        return MailItemOut.from_item(item)
+        out = MailItemOut.from_item(item)
+    dispatch.enqueue_for_state(out.id, out.state)  # after the commit: e-mail notice to the department
+    return out
 
 
 @router.post("/{item_id}/acknowledge", response_model=MailItemOut)

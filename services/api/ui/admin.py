@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 
-from services.api.ui import present
+from services.api.ui import present, texts
 from services.api.ui.render import UIRoute, redirect, render
 from services.api.ui.session import require_role
 from services.classify import rules
@@ -26,10 +26,10 @@ def admin_home(user: User = Depends(admin_only)) -> Response:
 
 
 @router.get("/ui/admin/avdelningar", include_in_schema=False)
-def departments_page(request: Request, msg: str | None = None, user: User = Depends(admin_only)) -> Response:
+def departments_page(request: Request, user: User = Depends(admin_only)) -> Response:
     with session_scope() as session:
         departments = mail.list_departments(session, include_inactive=True)
-    return render(request, "admin_departments.html", departments=departments, message=msg)
+    return render(request, "admin_departments.html", departments=departments)
 
 
 @router.post("/ui/admin/avdelningar/{code}", include_in_schema=False)
@@ -38,17 +38,17 @@ def update_department(
 ) -> Response:
     with session_scope() as session:
         dept_admin.update_department(session, user, code, name, active)
-    return redirect("/ui/admin/avdelningar", f"Avdelning {code.upper()} sparad.")
+    return redirect("/ui/admin/avdelningar", texts.flash("department_saved", code=code.upper()))
 
 
 @router.get("/ui/admin/anvandare", include_in_schema=False)
-def users_page(request: Request, msg: str | None = None, user: User = Depends(admin_only)) -> Response:
+def users_page(request: Request, user: User = Depends(admin_only)) -> Response:
     with session_scope() as session:
         users = users_admin.list_users(session)
         for u in users:
             _ = u.department_codes
         departments = [d for d in mail.list_departments(session, include_inactive=True) if d.routable]
-    return render(request, "admin_users.html", users=users, departments=departments, roles=ROLES, message=msg)
+    return render(request, "admin_users.html", users=users, departments=departments, roles=ROLES)
 
 
 @router.post("/ui/admin/anvandare", include_in_schema=False)
@@ -62,7 +62,7 @@ def add_user(
     users_admin.check_password(password)
     with session_scope() as session:
         create_user(session, name, role, departments=departments, password=password)
-    return redirect("/ui/admin/anvandare", f"Användaren {name.strip()} är skapad.")
+    return redirect("/ui/admin/anvandare", texts.flash("user_created", name=name.strip()))
 
 
 @router.post("/ui/admin/anvandare/{user_id}", include_in_schema=False)
@@ -75,21 +75,21 @@ def update_user(
     with session_scope() as session:
         changed = users_admin.update_user(session, user, user_id, role, departments)
         name = changed.name
-    return redirect("/ui/admin/anvandare", f"Användaren {name} är sparad.")
+    return redirect("/ui/admin/anvandare", texts.flash("user_saved", name=name))
 
 
 @router.post("/ui/admin/anvandare/{user_id}/losenord", include_in_schema=False)
 def reset_password(user_id: int, password: str = Form(""), user: User = Depends(admin_only)) -> Response:
     with session_scope() as session:
         name = users_admin.set_password(session, user, user_id, password).name
-    return redirect("/ui/admin/anvandare", f"Nytt lösenord satt för {name}.")
+    return redirect("/ui/admin/anvandare", texts.flash("password_set", name=name))
 
 
 @router.post("/ui/admin/anvandare/{user_id}/aktiv", include_in_schema=False)
 def set_active(user_id: int, active: bool = Form(False), user: User = Depends(admin_only)) -> Response:
     with session_scope() as session:
         name = users_admin.set_active(session, user, user_id, active).name
-    return redirect("/ui/admin/anvandare", f"{name} är {'aktiverad' if active else 'avstängd'}.")
+    return redirect("/ui/admin/anvandare", texts.flash("user_active" if active else "user_inactive", name=name))
 
 
 def _priority(value: str) -> int:
@@ -126,8 +126,8 @@ def _rules_page(
 
 
 @router.get("/ui/admin/regler", include_in_schema=False)
-def rules_page(request: Request, msg: str | None = None, user: User = Depends(admin_only)) -> Response:
-    return _rules_page(request, msg)
+def rules_page(request: Request, user: User = Depends(admin_only)) -> Response:
+    return _rules_page(request)
 
 
 @router.post("/ui/admin/regler", include_in_schema=False)
@@ -151,7 +151,7 @@ def create_rule(
             rule_id = rule.id
     except rules.InvalidRule as exc:
         return _rules_page(request, error=present.rule_error(exc.message), form=form)
-    return redirect("/ui/admin/regler", f"Regel #{rule_id} är skapad.")
+    return redirect("/ui/admin/regler", texts.flash("rule_created", id=rule_id))
 
 
 @router.post("/ui/admin/regler/{rule_id}", include_in_schema=False)
@@ -169,11 +169,11 @@ def update_rule(
             rules.update_rule(session, rule_id, **changes)
     except rules.InvalidRule as exc:
         return _rules_page(request, error=f"Regel #{rule_id}: {present.rule_error(exc.message)}")
-    return redirect("/ui/admin/regler", f"Regel #{rule_id} är sparad{'' if active else ' (inaktiv)'}.")
+    return redirect("/ui/admin/regler", texts.flash("rule_saved" if active else "rule_saved_inactive", id=rule_id))
 
 
 @router.post("/ui/admin/regler/{rule_id}/ta-bort", include_in_schema=False)
 def delete_rule(rule_id: int, user: User = Depends(admin_only)) -> Response:
     with session_scope() as session:
         rules.delete_rule(session, rule_id)
-    return redirect("/ui/admin/regler", f"Regel #{rule_id} är borttagen.")
+    return redirect("/ui/admin/regler", texts.flash("rule_deleted", id=rule_id))

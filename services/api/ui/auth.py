@@ -6,8 +6,9 @@ import secrets
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 
+from services.api.ui import session_clock, texts
 from services.api.ui.render import UIRoute, redirect, render
-from services.api.ui.session import clear_session, current_user, write_session
+from services.api.ui.session import clear_session, current_user, read_session, write_session
 from services.core.db import session_scope
 from services.core.models import User
 from services.users import admin as users_admin
@@ -18,7 +19,36 @@ HOME = {"admin": "/ui/oversikt", "registrar": "/ui/oversikt", "department": "/ui
 
 
 def _safe_next(target: str | None) -> str | None:
-    return target if target and target.startswith("/ui/") and not target.startswith("//") else None
+    if not target or not target.startswith("/ui/") or target.startswith("//"):
+        return None
+    if target.split("?", 1)[0] in session_clock.PARTIAL_PATHS:  # a fragment is no page to land on
+        return None
+    return target
+
+
+@router.get("/", include_in_schema=False)
+def root() -> Response:
+    """http://host:8000/ opens the UI (its start page sends each role on, or to the login page)."""
+    return redirect("/ui/")
+
+
+@router.get("/ui/session", include_in_schema=False)
+def session_status(request: Request, user: User = Depends(current_user)) -> Response:
+    """Seconds left of the session, for the expiry warning (a passive request: does not extend it)."""
+    from fastapi.responses import JSONResponse
+
+    return JSONResponse({"seconds_left": session_clock.seconds_left(read_session(request))})
+
+
+@router.post("/ui/session/forlang", include_in_schema=False)
+def extend_session(request: Request, user: User = Depends(current_user)) -> Response:
+    """ "Fortsätt arbeta": any request by the user extends the idle time (UIRoute touches the session)."""
+    from fastapi.responses import JSONResponse
+
+    data = session_clock.touch(read_session(request))
+    response = JSONResponse({"seconds_left": session_clock.seconds_left(data)})
+    write_session(request, response, data)
+    return response
 
 
 @router.get("/ui", include_in_schema=False)
@@ -28,8 +58,8 @@ def home(user: User = Depends(current_user)) -> Response:
 
 
 @router.get("/ui/login", include_in_schema=False)
-def login_page(request: Request, next: str | None = None, msg: str | None = None) -> Response:
-    return render(request, "login.html", next=_safe_next(next) or "", message=msg)
+def login_page(request: Request, next: str | None = None) -> Response:
+    return render(request, "login.html", next=_safe_next(next) or "")
 
 
 @router.post("/ui/login", include_in_schema=False)
@@ -47,14 +77,18 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
             error="Fel användarnamn eller lösenord.",
             username=username,
         )
-    response = redirect(_safe_next(next) or HOME.get(role, "/ui/"))
+    target = _safe_next(next) or HOME.get(role, "/ui/")
+    if session_clock.read_pending(request).get("uid") == uid:
+        target = "/ui/fortsatt"  # a decision made after the last session lapsed waits to be saved
+    response = redirect(target)
     # A new CSRF token at login, so a token planted before login is worth nothing after it.
-    write_session(request, response, {"uid": uid, "csrf": secrets.token_urlsafe(24)})
+    fresh = {"uid": uid, "csrf": secrets.token_urlsafe(24)}
+    write_session(request, response, session_clock.stamp_login(fresh))
     return response
 
 
 @router.post("/ui/logout", include_in_schema=False)
 def logout() -> Response:
-    response = redirect("/ui/login", "Du är utloggad.")
+    response = redirect("/ui/login", texts.flash("logged_out"))
     clear_session(response)
     return response

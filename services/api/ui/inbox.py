@@ -19,7 +19,6 @@ def inbox(
     request: Request,
     visa: str = "nya",
     avdelning: str | None = None,
-    msg: str | None = None,
     user: User = Depends(require_role("department", "admin")),
 ) -> Response:
     tab = visa if visa in TABS else "nya"
@@ -42,5 +41,4 @@ def inbox(
         departments=departments,
         mine=mine,
         avdelning=avdelning or "",
-        message=msg,
     )

@@ -8,39 +8,18 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from services.api.ui import texts
 from services.classify.signals import find_case_refs
 from services.core.pii import mask_personnummer
-from services.mail.discard import DISCARD_DEPARTMENT
+from services.mail.discard import DISCARD_DEPARTMENT, is_unsure
+from services.mail.summary import display_summary
 from services.mail.triage import LOCAL_TZ, deadline_status
 
-STATE_LABELS = {
-    "received": "Mottagen",
-    "extracted": "Text läst",
-    "classified": "Klassad",
-    "routed": "Fördelad",
-    "needs_review": "Att granska",
-    "acknowledged": "Kvitterad",
-    "returned": "Åter från avdelning",
-    "quarantined": "I karantän",
-    "failed": "Fel",
-    "discarded": "Kastad",
-}
-ROLE_LABELS = {"admin": "Administratör", "registrar": "Registrator", "department": "Avdelning", "viewer": "Läsare"}
-ACTION_LABELS = {
-    "received": "Mottagen",
-    "extracted": "Text läst",
-    "classified": "Klassad",
-    "routed": "Fördelad",
-    "rerouted": "Omfördelad",
-    "needs_review": "Till granskning",
-    "acknowledged": "Kvitterad",
-    "returned": "Skickad tillbaka (fel mottagare)",
-    "viewed": "Visad (sekretess)",
-    "quarantined": "Satt i karantän",
-    "failed": "Misslyckades",
-    "discarded": "Kastad (reklam)",
-}
-DEADLINE_LABELS = {"green": "I tid", "amber": "Sista dag idag", "red": "Försenad"}
+# The labels live in texts.py (every user-facing string in one place); kept here under their old names.
+STATE_LABELS = texts.STATE_LABELS
+ROLE_LABELS = texts.ROLE_LABELS
+ACTION_LABELS = texts.ACTION_LABELS
+DEADLINE_LABELS = texts.DEADLINE_LABELS
 
 # Anything that looks like a diarienummer; each candidate is confirmed by the classifier's own parser.
 _CANDIDATE_RE = re.compile(r"(?:[A-ZÅÄÖ0]{2,4}[\s.:-]?\s*)?(?:19|20)\d{2}\s?[/-]\s?\d{1,6}")
@@ -62,6 +41,24 @@ def percent(value: float | None) -> str:
 def deadline(item: Any) -> dict[str, str]:
     colour, due = deadline_status(item.created_at)
     return {"colour": colour, "label": DEADLINE_LABELS[colour], "due": due.isoformat()}
+
+
+def row(item: Any) -> dict[str, Any]:
+    """What every list shows of an item: sender, subject, document type in words, case number,
+    arrival date and registration deadline (services.mail.summary decides sender and subject)."""
+    summary = display_summary(item)
+    refs = [str(r) for r in (item.case_refs or [])]
+    return {
+        "sender": summary.sender or "–",
+        "subject": summary.subject or item.filename,
+        "doc_type": texts.doc_type_label(item.doc_type),
+        "case": refs[0] if refs else "",
+        "more_cases": len(refs) - 1 if len(refs) > 1 else 0,
+        "arrived": local_time(item.created_at, "%Y-%m-%d"),
+        "arrived_full": local_time(item.created_at),
+        "deadline": deadline(item),
+        "unsure": is_unsure(item),
+    }
 
 
 def _is_case_ref(text: str, start: int, end: int) -> bool:
@@ -92,7 +89,7 @@ def highlight(text: str) -> Markup:
 
 
 REASON_LABELS = {
-    "rule": "Regel som avgjorde",
+    "rule": "Regel",
     "terms": "Starkaste ord",
     "lexicon": "Ord från avdelningens område",
     "runner_up": "Närmast efter",
@@ -161,6 +158,41 @@ def _reason_value(key: str, value: Any) -> str:
     return _generic(value)
 
 
+def reasons_split(item: Any) -> dict[str, list[tuple[str, str]]]:
+    """The routing reasons split into what decided the machine's outcome and what only weighed in.
+
+    Auto-routed: the rule that fired decided, else the confidence above the threshold. Sent to review:
+    the confidence below the threshold (or the discard tray) decided; a rule that pointed somewhere
+    only weighed in."""
+    reasons = dict(item.reasons or {})
+    rule = reasons.get("rule")
+    held = item.decision == "auto" and item.state == "needs_review"  # low OCR, or no inbox
+    auto = item.decision == "auto" and not held
+    threshold = reasons.get("threshold")
+    decisive: list[tuple[str, str]] = []
+    weighed: list[tuple[str, str]] = []
+    if reasons.get("tray") == "discard":
+        decisive.append(("Fack", _TRAYS["discard"]))
+    if auto and rule:
+        decisive.append(("Regel som avgjorde", mask_personnummer(_rule_text(str(rule)))))
+    elif auto:
+        decisive.append(
+            ("Automatisk fördelning", f"säkerheten {_share(item.confidence)} når gränsen {_share(threshold)}")
+        )
+    elif held and not reasons.get("tray"):
+        decisive.append(("Till granskning", "texten lästes med låg säkerhet, eller avdelningen tar inte emot post"))
+    elif item.decision == "review" and not reasons.get("tray"):
+        why = f"säkerheten {_share(item.confidence)} är under gränsen {_share(threshold)}"
+        if item.sensitive and threshold is None:
+            why = "sekretessmarkerad post granskas alltid"
+        decisive.append(("Till granskning", why))
+    if rule and not auto:
+        weighed.append(("Regel som vägde in (avgjorde inte)", mask_personnummer(_rule_text(str(rule)))))
+    rest = {k: v for k, v in reasons.items() if k not in ("rule", "threshold", "tray")}
+    weighed.extend(reasons_list(rest))
+    return {"decisive": decisive, "weighed": weighed}
+
+
 def reasons_list(reasons: dict[str, Any] | None) -> list[tuple[str, str]]:
     """The routing reasons as (Swedish label, readable value) pairs, personnummer masked.
 
@@ -211,16 +243,31 @@ def in_discard_tray(item: Any) -> bool:
     return item.state == "needs_review" and tray
 
 
+def returned_by(item: Any) -> str | None:
+    """The department that sent the item back ("fel mottagare"), while it waits in the queue."""
+    return item.department_code if item.state == "returned" else None
+
+
+def return_comment(item: Any) -> str:
+    reason = item.state_reason or ""
+    prefix = "fel mottagare:"
+    return reason[len(prefix) :].strip() if reason.lower().startswith(prefix) else reason
+
+
 def suggestions(item: Any, departments: dict[str, Any]) -> list[dict[str, Any]]:
-    """The model's suggestions; keys 1-9 go to the ones that can receive mail (not INGEN, not inactive)."""
+    """The model's suggestions; keys 1-9 go to the ones that can receive mail (not INGEN, not inactive),
+    and only while the item waits for a decision (review, returned). A returned item's suggestions
+    leave out the department that returned it."""
     out: list[dict[str, Any]] = []
     key = 0
+    keyed = item.state in ("needs_review", "returned")
+    excluded = returned_by(item)
     for s in (item.suggestions or [])[:9]:
-        if not isinstance(s, dict) or not s.get("department"):
+        if not isinstance(s, dict) or not s.get("department") or s.get("department") == excluded:
             continue
         code = str(s["department"])
         dept = departments.get(code)
-        routable = dept is not None and dept.routable and dept.active
+        routable = keyed and dept is not None and dept.routable and dept.active
         key += 1 if routable else 0
         out.append(
             {

@@ -17,6 +17,7 @@ from typing import Any
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from services.api.ui import session_clock
 from services.core.db import session_scope
 from services.core.errors import DomainError, Forbidden
 from services.core.models import User
@@ -51,7 +52,14 @@ def read_session(request: Request) -> dict[str, Any]:
         data = _serializer("session").loads(raw, max_age=get_settings().session_max_age_seconds)
     except BadSignature:  # includes SignatureExpired
         return {}
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict) or not session_clock.is_live(data):  # idle timeout, absolute limit
+        return {}
+    return data
+
+
+def read_lapsed_session(request: Request) -> dict[str, Any]:
+    """The browser's own session that has lapsed (idle or absolute limit), to keep a late decision."""
+    return session_clock.lapsed_session(request.cookies.get(COOKIE), _serializer("session"))
 
 
 def write_session(request: Request, response: Response, data: dict[str, Any]) -> None:

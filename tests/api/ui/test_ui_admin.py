@@ -87,7 +87,7 @@ def test_admin_creates_edits_and_deletes_a_rule(browser: Any, ui_user: Any) -> N
     token = form_token(c, "/ui/admin/regler")
     form = {"kind": "sender", "pattern": "Migrationsverket", "department": "SN", "priority": "10", "active": "true"}
     r = c.post("/ui/admin/regler", data={**form, "csrf_token": token})
-    assert r.status_code == 303 and "msg=" in r.headers["location"]
+    assert r.status_code == 303 and "ph_flash=" in r.headers.get("set-cookie", "")
     (rule,) = _rules()
     assert (rule.kind, rule.pattern, rule.department_code, rule.priority, rule.active, rule.is_regex) == (
         "sender",

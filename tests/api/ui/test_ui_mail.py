@@ -66,7 +66,7 @@ def test_route_from_item_page_records_human_seconds(browser: Any, people: None, 
         f"/ui/mail/{item_id}/fordela",
         data={"department": "SBN", "opened": opened, "csrf_token": form_token(c, "/ui/ko")},
     )
-    assert r.status_code == 303 and "msg=" in r.headers["location"]
+    assert r.status_code == 303 and "ph_flash=" in r.headers.get("set-cookie", "")
     item = _item(item_id)
     assert item.state == "routed" and item.department_code == "SBN"
     (ev,) = _events(item_id, "routed")
@@ -74,7 +74,7 @@ def test_route_from_item_page_records_human_seconds(browser: Any, people: None, 
     # a forged or foreign stamp counts nothing
     r = c.post(
         f"/ui/mail/{item_id}/fordela",
-        data={"department": "KS", "opened": "forged", "csrf_token": form_token(c, "/ui/ko")},
+        data={"department": "KS", "opened": "forged", "comment": "Fel nämnd", "csrf_token": form_token(c, "/ui/ko")},
     )
     assert _events(item_id, "rerouted")[0].human_seconds == 0
 
