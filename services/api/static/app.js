@@ -16,7 +16,7 @@
     const w = turned ? img.naturalHeight : img.naturalWidth;
     return Math.max(0.05, (box.clientWidth - 32) / (w || 1));
   }
-  function applyView() {
+  function applyView(keepCentre) {
     const box = viewer();
     if (!box) return;
     const cx = (box.scrollLeft + box.clientWidth / 2) / Math.max(1, box.scrollWidth);
@@ -33,8 +33,10 @@
       img.style.height = `${h}px`;
       img.style.transform = `translate(-50%, -50%) rotate(${rotation}deg)`;
     });
-    box.scrollLeft = cx * box.scrollWidth - box.clientWidth / 2;
-    box.scrollTop = cy * box.scrollHeight - box.clientHeight / 2;
+    if (keepCentre === true) {  // zooming or turning keeps the spot being read in the middle
+      box.scrollLeft = cx * box.scrollWidth - box.clientWidth / 2;
+      box.scrollTop = cy * box.scrollHeight - box.clientHeight / 2;
+    }
     const level = document.getElementById("zoom-level");
     if (level) level.textContent = `${Math.round(zoom * 100)} %`;
   }
@@ -53,7 +55,7 @@
     else if (cmd === "width") zoom = 1;
     else if (cmd === "page") fitPage();
     else if (cmd === "reset") { zoom = 1; rotation = 0; }
-    applyView();
+    applyView(cmd === "in" || cmd === "out" || cmd === "rotate");
   }
   document.addEventListener("click", (e) => {
     const t = e.target.closest("[data-zoom],[data-rotate],[data-fit],[data-reset]");
@@ -63,12 +65,12 @@
     else if (t.dataset.fit) viewCommand(t.dataset.fit);
     else viewCommand("reset");
   });
-  window.addEventListener("resize", applyView);
+  window.addEventListener("resize", () => applyView(true));
   document.addEventListener("DOMContentLoaded", () => {
     const box = viewer();
     if (!box) return;
     box.querySelectorAll(".page-frame img").forEach((img) => {
-      if (img.complete) applyView(); else img.addEventListener("load", applyView);
+      if (img.complete) applyView(false); else img.addEventListener("load", () => applyView(false));
     });
     let drag = null;  // pan with the mouse
     box.addEventListener("mousedown", (e) => { drag = { x: e.clientX, y: e.clientY, l: box.scrollLeft, t: box.scrollTop }; box.classList.add("panning"); });

@@ -133,7 +133,8 @@ def _touch_session(request: Request, response: Response) -> None:
     if any(h.startswith(COOKIE + "=") for h in response.headers.getlist("set-cookie")):
         return
     data = read_session(request)
-    if data.get("uid") and time.time() - float(data.get("seen", 0)) > 5:
+    step = min(5.0, get_settings().session_idle_seconds / 10)  # no new cookie on every click
+    if data.get("uid") and time.time() - float(data.get("seen", 0)) > step:
         write_session(request, response, session_clock.touch(data))
 
 

@@ -41,7 +41,11 @@ def test_discard_from_the_item_page_records_human_seconds(rita: Any, make_item: 
     assert 'data-shortcut="d"' in html and "Kasta (reklam)" in html
     time.sleep(1.1)
     r = rita.post(f"/ui/mail/{item_id}/kasta", data={"opened": _opened(html), "csrf_token": form_token(rita, "/ui/ko")})
-    assert r.status_code == 303 and r.headers["location"] == "/ui/ko/reklam" and "ph_flash=" in r.headers.get("set-cookie", "")
+    assert (
+        r.status_code == 303
+        and r.headers["location"] == "/ui/ko/reklam"
+        and "ph_flash=" in r.headers.get("set-cookie", "")
+    )
     assert _state(item_id) == "discarded"
     (ev,) = _discard_events(item_id)
     assert 1.0 <= ev.human_seconds < 30 and ev.detail["confirmed_suggestion"] is True
