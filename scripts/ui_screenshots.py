@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.support.processes import stack  # noqa: E402
-from tests.support.workstation import LETTERS, add_item, add_user, chromium, login  # noqa: E402
+from tests.support.processes import stack
+from tests.support.workstation import LETTERS, add_item, add_user, chromium, login
 
 SUGGEST = [{"department": "SBN", "confidence": 0.55}, {"department": "KS", "confidence": 0.3}]
 
@@ -33,7 +33,8 @@ def seed(s: object) -> int:
     )
     add_item(s, LETTERS["buller"], suggested_department="MHN", doc_type="klagomal", confidence=0.61)  # type: ignore[arg-type]
     add_item(s, LETTERS["skola"], suggested_department="BUN", doc_type="synpunkt", confidence=0.48)  # type: ignore[arg-type]
-    add_item(s, LETTERS["reklam"], suggested_department="INGEN", doc_type="reklam", confidence=0.56, reasons={"tray": "discard"})  # type: ignore[arg-type]
+    ad = {"suggested_department": "INGEN", "doc_type": "reklam", "reasons": {"tray": "discard"}}
+    add_item(s, LETTERS["reklam"], confidence=0.56, **ad)  # type: ignore[arg-type]
     for text in (LETTERS["bygglov"].replace("carport", "altan"), LETTERS["bygglov"].replace("carport", "garage")):
         add_item(s, text, state="routed", department_code="SBN", routed_at=datetime.now(UTC), decision="auto")  # type: ignore[arg-type]
     return first

@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from services.api.ui import texts
 from services.api.ui_roi import charts
-from services.metering.baseline import ASSUMPTIONS
 from services.metering.schemas import RoiModelOut
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -22,6 +22,7 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     env.filters["num"] = charts.sv_number
     env.filters["pct"] = lambda v, d=1: charts.sv_number(float(v) * 100, d) + " %"
+    env.filters["doc_type"] = texts.doc_type_label
     return env
 
 
@@ -34,7 +35,8 @@ def render_dashboard(report: dict[str, Any], model: RoiModelOut, *, export_base:
         .render(
             r=report,
             model=model,
-            assumptions=ASSUMPTIONS,
+            assumptions=texts.ROI_ASSUMPTIONS,  # Swedish, kept with the UI's other texts (issue 14)
+            formula=texts.ROI_FORMULA,
             generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             csv_url=f"{export_base}/report.csv{query}",
             json_url=f"{export_base}/report.json{query}",
