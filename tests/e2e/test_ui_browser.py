@@ -113,10 +113,11 @@ def test_registry_to_department_in_the_browser(running: Stack, chromium: Any, tm
     reg.wait_for_timeout(500)
     _shot(reg, "02-overview")
     if state == "Att granska":
-        reg.goto(f"{base}/ui/ko")
-        assert reg.locator(f'a[href="{item_url}"]').count() >= 1
+        reg.goto(f"{base}/ui/ko")  # advertising is never in the review tab (issue 14: the tabs are disjoint)
+        assert reg.locator(f'a[href="{item_url}"]').count() == 0
         _shot(reg, "04-queue")
         reg.goto(f"{base}/ui/ko/reklam")  # advertising waits in the discard tray ("Reklam")
+        assert reg.locator(f'a[href="{item_url}"]').count() >= 1
         _shot(reg, "12-discard-tray")
 
     # route it to HR from the item page
