@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.support.processes import Stack
-from tests.support.workstation import LETTERS, add_item, item_state, login, stack_db
+from tests.support.workstation import LETTERS, add_item, add_items, item_state, login, stack_db
 
 pytestmark = pytest.mark.e2e
 
@@ -218,7 +218,8 @@ def test_ten_review_items_in_a_row_from_the_keyboard(ws: Stack, browser: Any) ->
 
 def test_the_queue_pages_filters_and_moves_one_row_at_a_time(ws: Stack, browser: Any) -> None:
     old = datetime(2010, 1, 4, 9, tzinfo=UTC)
-    ids = [add_item(ws, f"Intygsgivare {i}\n\nIntyg nummer {i}", doc_type="intyg", created_at=old) for i in range(52)]
+    texts = [f"Intygsgivare {i}\n\nIntyg nummer {i}" for i in range(52)]
+    ids = add_items(ws, texts, with_pdf=False, doc_type="intyg", created_at=old)
     secret = add_item(ws, "Vårdcentralen\n\nIntyg om vård", doc_type="intyg", sensitive=True, created_at=old)
     fresh = add_item(ws, "Nya intyg AB\n\nIntyg i dag", doc_type="intyg", created_at=datetime.now(UTC))
     reg = login(browser, ws.base_url, "rita")

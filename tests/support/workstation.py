@@ -77,36 +77,44 @@ def add_user(stack: Stack, name: str, role: str, departments: list[str] | None =
 
 def add_item(stack: Stack, text: str, **fields: Any) -> int:
     """An item in the stack's database (default: waiting for review), with its PDF in the blob store."""
+    return add_items(stack, [text], **fields)[0]
+
+
+def add_items(stack: Stack, texts: list[str], *, with_pdf: bool = True, **fields: Any) -> list[int]:
+    """Items as add_item, in one go; with_pdf=False for list-only items (no page image, much cheaper)."""
     from services.core.blobs import get_blob_store
     from services.core.db import session_scope
     from services.core.events import record
     from services.core.models import MailItem, Page
 
-    n = next(_serial)
-    text = text.strip()
-    with stack_db(stack):
-        sha = get_blob_store().put_bytes(letter_pdf(f"{text}\n\n(testbrev {n} {os.getpid()})"))
-        values: dict[str, Any] = {
-            "sha256": sha,
-            "filename": f"skanner-{n:03d}.pdf",
-            "mime": "application/pdf",
-            "size_bytes": 1000,
-            "channel": "hotfolder",
-            "state": "needs_review",
-            "page_count": 1,
-            "decision": "review",
-            "confidence": 0.55,
-            "doc_type": "ansokan",
-            "created_at": datetime.now(UTC) - timedelta(minutes=n),
-            **fields,
-        }
-        with session_scope() as session:
+    ids: list[int] = []
+    with stack_db(stack), session_scope() as session:
+        for raw in texts:
+            n = next(_serial)
+            text = raw.strip()
+            marker = f"{text}\n\n(testbrev {n} {os.getpid()})"
+            sha = get_blob_store().put_bytes(letter_pdf(marker)) if with_pdf else f"{n:032x}{os.getpid():032x}"
+            values: dict[str, Any] = {
+                "sha256": sha,
+                "filename": f"skanner-{n:03d}.pdf",
+                "mime": "application/pdf",
+                "size_bytes": 1000,
+                "channel": "hotfolder",
+                "state": "needs_review",
+                "page_count": 1,
+                "decision": "review",
+                "confidence": 0.55,
+                "doc_type": "ansokan",
+                "created_at": datetime.now(UTC) - timedelta(minutes=n),
+                **fields,
+            }
             item = MailItem(**values)
             item.pages = [Page(index=0, text=text, method="text-layer", confidence=None, seconds=0.01)]
             session.add(item)
             session.flush()
             record(session, item_id=item.id, actor="system:test", action="received", to_state=values["state"])
-            return item.id
+            ids.append(item.id)
+    return ids
 
 
 def item_state(stack: Stack, item_id: int) -> tuple[str, str | None]:
