@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request, Response
 
 from services.api import ui
+from services.api.body_guard import BodyGuard
 from services.api.errors import install_error_handlers
 from services.api.probes import Metrics
 from services.api.routes import cases, departments, health, mail, roi, rules
@@ -48,4 +49,5 @@ def create_app() -> FastAPI:
     app.include_router(ui.router)
     app.mount("/ui/static", ui.static_files(), name="ui-static")
     app.include_router(roi_dashboard.router)  # /ui/roi
+    app.add_middleware(BodyGuard)  # outermost: refuses a body before anything reads it (issue 9)
     return app

@@ -23,6 +23,15 @@ def current_user(credentials: HTTPAuthorizationCredentials | None = Depends(bear
         return users.authenticate_token(session, credentials.credentials)
 
 
+def authenticate_bearer(header: str | None) -> User:
+    """The user of a raw `Authorization` header value (the body guard checks it before the body is read)."""
+    scheme, _, token = (header or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("missing bearer token")
+    with session_scope() as session:
+        return users.authenticate_token(session, token.strip())
+
+
 def require_roles(*roles: str) -> Callable[[User], User]:
     allowed = frozenset(roles)
 
