@@ -79,7 +79,11 @@ def _check_ui(request: Request, roles: frozenset[str]) -> None:
 
 async def _send_json(send: Send, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
     raw = json.dumps(body, ensure_ascii=False).encode("utf-8")
-    head = [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode()), (b"connection", b"close")]
+    head = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(raw)).encode()),
+        (b"connection", b"close"),
+    ]
     head += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": head})
     await send({"type": "http.response.body", "body": raw})
