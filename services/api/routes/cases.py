@@ -18,13 +18,23 @@ MAX_CSV_BYTES = 20 * 1024 * 1024
 def list_cases(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
+    flagged: bool = Query(False, description="only entries whose department contradicts the number's prefix"),
     _user: User = Depends(require_roles("admin", "registrar")),
 ) -> CaseListOut:
     with session_scope() as session:
-        rows, total = cases.list_cases(session, limit, offset)
+        if flagged:
+            every = cases.flagged_cases(session)
+            rows, total = every[offset : offset + limit], len(every)
+        else:
+            rows, total = cases.list_cases(session, limit, offset)
         items = [
             CaseOut(
-                number=c.number, department=c.department_code, title=c.title, source=c.source, created_at=c.created_at
+                number=c.number,
+                department=c.department_code,
+                title=c.title,
+                source=c.source,
+                created_at=c.created_at,
+                flagged=cases.prefix_conflict(c.number, c.department_code),
             )
             for c in rows
         ]
