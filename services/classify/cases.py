@@ -138,4 +138,5 @@ def list_cases(session: Session, limit: int = 100, offset: int = 0) -> tuple[lis
 
 def flagged_cases(session: Session) -> list[Case]:
     """Entries whose department contradicts their number's prefix: for an admin to correct or delete."""
-    return [c for c in session.scalars(select(Case).order_by(Case.number)) if prefix_conflict(c.number, c.department_code)]
+    rows = session.scalars(select(Case).order_by(Case.number))
+    return [c for c in rows if prefix_conflict(c.number, c.department_code)]

@@ -110,4 +110,3 @@ def test_a_contradicting_entry_is_flagged_and_never_routes(db_session) -> None:
     d = decide(follow_up, ["SN", "TN"], proba, threshold=0.9, sensitive_departments=set(), known_cases=known)
     assert d.department != "TN" or d.decision != "auto"
     assert d.reasons.get("rule") != "known_case SN 2025/0100"
-
