@@ -86,6 +86,27 @@ class Settings(BaseSettings):
     secret_key: str = Field(default="", validation_alias="POSTHANTERING_SECRET_KEY")
     session_max_age_seconds: int = Field(default=8 * 3600, gt=0, validation_alias="POSTHANTERING_SESSION_MAX_AGE")
 
+    # --- issue 9: security hardening ---
+    # Login throttle: after this many failures (per account / per client address) logins are refused with
+    # 429 for login_lock_seconds, doubling with every further failure up to login_lock_max_seconds;
+    # failures older than login_failure_window_seconds are forgotten.
+    login_max_failures: int = Field(default=5, ge=1, validation_alias="POSTHANTERING_LOGIN_MAX_FAILURES")
+    login_max_failures_per_address: int = Field(
+        default=20, ge=1, validation_alias="POSTHANTERING_LOGIN_MAX_FAILURES_PER_ADDRESS"
+    )
+    login_lock_seconds: int = Field(default=30, ge=1, validation_alias="POSTHANTERING_LOGIN_LOCK_SECONDS")
+    login_lock_max_seconds: int = Field(default=900, ge=1, validation_alias="POSTHANTERING_LOGIN_LOCK_MAX_SECONDS")
+    login_failure_window_seconds: int = Field(
+        default=900, ge=1, validation_alias="POSTHANTERING_LOGIN_FAILURE_WINDOW_SECONDS"
+    )
+    # API tokens expire after this many days (0: never).
+    api_token_days: int = Field(default=365, ge=0, validation_alias="POSTHANTERING_API_TOKEN_DAYS")
+    # The first-start admin's web UI password (used once, when there are no users yet).
+    admin_password: str = Field(default="", validation_alias="POSTHANTERING_ADMIN_PASSWORD", repr=False)
+    # When set, GET /metrics needs `Authorization: Bearer <this token>`.
+    metrics_token: str = Field(default="", validation_alias="POSTHANTERING_METRICS_TOKEN", repr=False)
+    # --- end issue 9 ---
+
     # Logging
     log_level: str = Field(default="INFO", validation_alias="POSTHANTERING_LOG_LEVEL")
     log_json: bool = Field(default=False, validation_alias="POSTHANTERING_LOG_JSON")

@@ -12,6 +12,7 @@ from services.core.events import record
 from services.core.models import User, UserDepartment
 from services.users import repository
 from services.users.service import ROLES, InvalidUser, _hasher, actor_for, verify_password
+from services.users.sessions import end_all_sessions
 
 MIN_PASSWORD = 8
 
@@ -68,6 +69,7 @@ def set_password(session: Session, admin: User, user_id: int, password: str) -> 
     user = get_user(session, user_id)
     user.password_hash = _hasher.hash(password)
     _audit(session, admin, user, "password")
+    end_all_sessions(session, user, admin, why="password")  # a stolen session dies with the old password
     return user
 
 
@@ -77,6 +79,8 @@ def set_active(session: Session, admin: User, user_id: int, active: bool) -> Use
         raise InvalidUser("you cannot deactivate yourself")
     user.active = active
     _audit(session, admin, user, "activated" if active else "deactivated")
+    if not active:
+        end_all_sessions(session, user, admin, why="deactivated")
     return user
 
 
