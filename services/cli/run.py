@@ -96,9 +96,11 @@ def serve(
     from services.core.db import session_scope
 
     with session_scope() as session:
-        token = bootstrap_admin(session)
+        token = bootstrap_admin(session, password=settings.admin_password or None)
     if token:
         console.print(f"[bold]First start: an admin user was created. Its API token (shown once):[/bold]\n{token}")
+        if not settings.admin_password:
+            console.print("Give it a web UI password with: posthantering users passwd admin")
 
     n = concurrency or settings.worker_concurrency
     children = [

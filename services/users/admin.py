@@ -95,3 +95,27 @@ def login(session: Session, name: str, password: str) -> User | None:
             _hasher.verify(_DUMMY_HASH, password or "")
         return None
     return user if verify_password(user, password or "") else None
+
+
+def set_password_by_name(session: Session, name: str, password: str, actor: str = "cli") -> User:
+    """The CLI's `users passwd NAME`: the UI's password policy, every session of the user ended."""
+    check_password(password)
+    user = repository.get_user_by_name(session, name)
+    if user is None:
+        raise NotFound(f"no user {name!r}")
+    user.password_hash = _hasher.hash(password)
+    record(session, item_id=None, actor=actor, action="user_changed", detail={"user": name, "change": "password"})
+    end_all_sessions(session, user, why="password")
+    return user
+
+
+def revoke_user(session: Session, name: str, actor: str = "cli") -> int:
+    """The CLI's `users revoke NAME`: every API token revoked and every UI session ended; returns the tokens."""
+    from services.users.service import revoke_tokens
+
+    count = revoke_tokens(session, name)
+    user = repository.get_user_by_name(session, name)
+    assert user is not None
+    end_all_sessions(session, user, why="revoked")
+    record(session, item_id=None, actor=actor, action="user_changed", detail={"user": name, "change": "revoked"})
+    return count
