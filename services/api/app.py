@@ -13,6 +13,8 @@ from services.api.errors import install_error_handlers
 from services.api.probes import Metrics
 from services.api.routes import cases, departments, health, mail, roi, rules, tokens
 from services.api.ui_roi import router as roi_dashboard
+from services.core.logging import protect_server_logs
+from services.core.settings import restrict_file_modes
 
 
 def create_app() -> FastAPI:
@@ -21,6 +23,8 @@ def create_app() -> FastAPI:
         version="0.1.0",
         description="Digital mailroom: scanned mail in, read, classified, routed and metered.",
     )
+    protect_server_logs()  # also when run as `uvicorn services.api.app:create_app --factory`
+    restrict_file_modes()
     metrics = Metrics()
     app.state.metrics = metrics
     install_error_handlers(app)

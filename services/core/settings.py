@@ -196,6 +196,12 @@ class Settings(BaseSettings):
             d.mkdir(parents=True, exist_ok=True)
 
 
+def restrict_file_modes() -> None:
+    """umask 027 or tighter: the database, blobs and derived files are not readable by other users (issue 9)."""
+    current = os.umask(0o077)
+    os.umask(current | 0o027)
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()

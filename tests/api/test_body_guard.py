@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import select
 import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from services.core.models import User
 from services.core.settings import get_settings, reset_settings
+from tests.support.live_app import live_app
 
 GIB = 1024**3
 
@@ -22,20 +20,8 @@ GIB = 1024**3
 def server(database: None, enqueued: list, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, int]]:
     monkeypatch.setenv("POSTHANTERING_MAX_UPLOAD_BYTES", str(256 * 1024))
     reset_settings()
-    from services.api.app import create_app
-
-    config = uvicorn.Config(create_app(), host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not (srv.started and srv.servers):
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    host, port = srv.servers[0].sockets[0].getsockname()[:2]
-    yield host, port
-    srv.should_exit = True
-    thread.join(10)
+    with live_app() as addr:
+        yield addr
 
 
 def _head(path: str, headers: dict[str, str]) -> bytes:
