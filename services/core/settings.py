@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     # Intake limits: anything beyond is rejected with a reason and quarantined.
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, gt=0, validation_alias="POSTHANTERING_MAX_UPLOAD_BYTES")
     max_image_pixels: int = Field(default=120_000_000, gt=0, validation_alias="POSTHANTERING_MAX_IMAGE_PIXELS")
-    max_pages: int = Field(default=500, gt=0, validation_alias="POSTHANTERING_MAX_PAGES")
+    max_pages: int = Field(default=200, gt=0, validation_alias="POSTHANTERING_MAX_PAGES")
 
     # OCR
     # "swe" alone: lower CER on å/ä/ö and 16% less CPU than "swe+eng" (bench/ocr_accuracy.py --variants project,swe)

@@ -119,4 +119,4 @@ def clean_filename(name: str | None) -> str:
 
 
 def too_large_message(size: int, limit: int) -> str:
-    return f"file larger than the limit of {limit / (1024 * 1024):.0f} MB (got at least {size:,} bytes)"
+    return f"filen är större än gränsen {limit / (1024 * 1024):.0f} MB (minst {size:,} byte)"

@@ -13,6 +13,7 @@ import warnings
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from PIL import Image
 
 from services.core.errors import InvalidInput, PayloadTooLarge, UnsupportedType
@@ -52,54 +53,94 @@ def sniff(path: Path, settings: Settings) -> FileInfo:
     try:
         size = path.stat().st_size
         if size == 0:
-            raise InvalidInput("empty file (0 bytes)")
+            raise InvalidInput("tom fil (0 byte)")
         if size > settings.max_upload_bytes:
-            raise PayloadTooLarge(f"file is {_mb(size)}, larger than the limit of {_mb(settings.max_upload_bytes)}")
+            raise PayloadTooLarge(f"filen är {_mb(size)}, större än gränsen {_mb(settings.max_upload_bytes)}")
         with path.open("rb") as f:
             head = f.read(1024)
     except OSError as e:
-        raise InvalidInput(f"cannot read the file: {e.strerror or e}") from e
+        raise InvalidInput(f"filen kan inte läsas: {e.strerror or type(e).__name__}") from e
     mime = mime_from_header(head)
     if mime is None:
-        raise UnsupportedType("unsupported file type: not a PDF, TIFF, PNG or JPEG (judged by content, not name)")
-    pages = _pdf_pages(path, size) if mime == PDF else _image_pages(path, mime, settings)
+        raise UnsupportedType(
+            "filtypen stöds inte: innehållet är inte PDF, TIFF, PNG eller JPEG (filens innehåll avgör, inte namnet)"
+        )
+    pages = _pdf_pages(path, size, settings) if mime == PDF else _image_pages(path, mime, settings)
     if pages == 0:
-        raise InvalidInput("the document has no pages")
+        raise InvalidInput("dokumentet har inga sidor")
     if pages > settings.max_pages:
-        raise InvalidInput(f"too many pages: {pages} (limit {settings.max_pages})")
+        raise InvalidInput(f"för många sidor: {pages} (gränsen är {settings.max_pages} per försändelse)")
     return FileInfo(mime=mime, pages=pages)
 
 
-def _pdf_pages(path: Path, size: int) -> int:
+def _pdf_pages(path: Path, size: int, settings: Settings) -> int:
     # A PDF ends with %%EOF; without it the file was cut off (an interrupted upload or a scanner
     # still writing). PDFium would "repair" it and silently lose pages, so refuse it here.
     with path.open("rb") as f:
         f.seek(max(0, size - _PDF_EOF_WINDOW))
         if b"%%EOF" not in f.read():
-            raise InvalidInput("truncated or damaged PDF (no end-of-file marker)")
-    with PDFIUM_LOCK:
+            raise InvalidInput("avkortad eller skadad PDF (filslutsmarkering saknas)")
+    # Our own file object, closed here whatever PDFium does (it leaked a descriptor per failed load).
+    with path.open("rb") as f, PDFIUM_LOCK:
         try:
-            pdf = pdfium.PdfDocument(str(path))
+            pdf = pdfium.PdfDocument(f, autoclose=False)
         except pdfium.PdfiumError as e:
             if "password" in str(e).lower():
-                raise InvalidInput("encrypted PDF (password protected); send it without a password") from e
-            raise InvalidInput(f"damaged PDF, cannot be opened ({_pdfium_reason(e)})") from e
+                raise InvalidInput("krypterad PDF (lösenordsskyddad); skicka den utan lösenord") from e
+            if _pdfium_reason(e).lower() == "success" and not _has_page_objects(path):
+                raise InvalidInput("PDF-filen har inga sidor (0 sidor)") from e
+            raise InvalidInput(f"skadad PDF, kan inte öppnas ({_pdfium_reason(e)})") from e
         try:
-            return len(pdf)
+            pages = len(pdf)
+            if 0 < pages <= settings.max_pages:
+                for index in range(pages):
+                    check_embedded_images(pdf, index, settings)
+            return pages
         finally:
             pdf.close()
 
 
+_PAGE_OBJECT_RE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
+
+
+def _has_page_objects(path: Path) -> bool:
+    """Whether the raw file holds any /Type /Page object (PDFium says only "Success" for a 0-page PDF)."""
+    with path.open("rb") as f:
+        tail = b""
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            if _PAGE_OBJECT_RE.search(tail + chunk):
+                return True
+            tail = chunk[-32:]
+    return False
+
+
+def check_embedded_images(pdf: pdfium.PdfDocument, index: int, settings: Settings) -> None:
+    """The pixel limit for the images inside a PDF page (a 40000x40000 JPEG in a 1.5 MB PDF); headers only,
+    nothing is decoded. Call with PDFIUM_LOCK held."""
+    page = pdf[index]
+    try:
+        for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=4):
+            size = obj.get_px_size if hasattr(obj, "get_px_size") else obj.get_size  # pypdfium2 5 / 4
+            width, height = size()
+            if width * height > settings.max_image_pixels:
+                raise InvalidInput(
+                    f"sida {index + 1}: inbäddad bild för stor: {width}x{height} pixlar "
+                    f"(gränsen är {settings.max_image_pixels:,} pixlar)"
+                )
+    finally:
+        page.close()
+
+
 def _pdfium_reason(e: Exception) -> str:
     msg = str(e)
-    return msg.split("(PDFium: ", 1)[1].rstrip(")") if "(PDFium: " in msg else msg
+    return msg.split("(PDFium: ", 1)[1].rstrip(").") if "(PDFium: " in msg else msg
 
 
 def check_image_size(width: int, height: int, settings: Settings, page: int | None = None) -> None:
     if width * height > settings.max_image_pixels:
-        where = f"page {page + 1}: " if page is not None else ""
+        where = f"sida {page + 1}: " if page is not None else ""
         raise InvalidInput(
-            f"{where}image too large: {width}x{height} pixels (limit {settings.max_image_pixels:,} pixels)"
+            f"{where}bilden är för stor: {width}x{height} pixlar (gränsen är {settings.max_image_pixels:,} pixlar)"
         )
 
 
@@ -113,17 +154,17 @@ def open_image(path: Path) -> Image.Image:
     except Image.DecompressionBombError as e:
         # PIL refuses before we see the size: "Image size (900000000 pixels) exceeds limit of ..."
         pixels = re.search(r"\((\d+) pixels\)", str(e))
-        size = f"{int(pixels.group(1)):,} pixels" if pixels else "too many pixels"
-        raise InvalidInput(f"image too large: {size}, beyond the safe limit for decoding") from e
+        size = f"{int(pixels.group(1)):,} pixlar" if pixels else "för många pixlar"
+        raise InvalidInput(f"bilden är för stor: {size}, över den säkra gränsen för avkodning") from e
     except (OSError, SyntaxError, ValueError) as e:
-        raise InvalidInput(f"damaged or unreadable image: {e}") from e
+        raise InvalidInput(f"skadad eller oläsbar bild: {e}") from e
 
 
 def _image_pages(path: Path, mime: str, settings: Settings) -> int:
     with open_image(path) as im:
         kind = IMAGE_TYPES[mime]
         if im.format != kind:
-            raise InvalidInput(f"damaged image: header says {kind}, content reads as {im.format}")
+            raise InvalidInput(f"skadad bild: huvudet säger {kind}, innehållet läses som {im.format}")
         if mime != TIFF:
             check_image_size(im.width, im.height, settings)
             return 1
@@ -141,4 +182,4 @@ def _image_pages(path: Path, mime: str, settings: Settings) -> int:
                 except EOFError:
                     return count
         except (OSError, SyntaxError, ValueError, struct.error) as e:
-            raise InvalidInput(f"damaged TIFF (page {count + 1}): {e}") from e
+            raise InvalidInput(f"skadad TIFF (sida {count + 1}): {e}") from e

@@ -69,7 +69,7 @@ def test_bad_file_goes_to_quarantine_with_reason(settings: Settings, samples: di
     assert calls == [(item_id, "quarantined")]
     assert (settings.quarantine_dir / "faktura.pdf").exists()
     reason = (settings.quarantine_dir / "faktura.pdf.error.txt").read_text()
-    assert "unsupported file type" in reason and str(item_id) in reason
+    assert "filtypen stöds inte" in reason and str(item_id) in reason
 
 
 def test_growing_file_waits(settings: Settings, samples: dict[str, Path]):
@@ -119,7 +119,7 @@ def test_too_large_file_is_quarantined_without_an_item(
 
     assert (settings.quarantine_dir / "stor.png").exists()
     reason = (settings.quarantine_dir / "stor.png.error.txt").read_text()
-    assert "larger than the limit" in reason and "(not recorded)" in reason
+    assert "större än gränsen" in reason and "(not recorded)" in reason
 
 
 def _no_items() -> int:
