@@ -17,7 +17,7 @@ MAX_CSV_BYTES = 20 * 1024 * 1024
 @router.get("/cases", response_model=CaseListOut)
 def list_cases(
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=2**62),
     flagged: bool = Query(False, description="only entries whose department contradicts the number's prefix"),
     _user: User = Depends(require_roles("admin", "registrar")),
 ) -> CaseListOut:
