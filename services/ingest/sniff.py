@@ -65,6 +65,11 @@ def sniff(path: Path, settings: Settings) -> FileInfo:
         raise UnsupportedType(
             "filtypen stöds inte: innehållet är inte PDF, TIFF, PNG eller JPEG (filens innehåll avgör, inte namnet)"
         )
+    why = polyglot_reason(path, mime, head, size)
+    if why:
+        raise InvalidInput(
+            f"filen är samtidigt något annat än {IMAGE_TYPES.get(mime, 'PDF')} ({why}); skicka ett rent dokument"
+        )
     pages = _pdf_pages(path, size, settings) if mime == PDF else _image_pages(path, mime, settings)
     if pages == 0:
         raise InvalidInput("dokumentet har inga sidor")
@@ -87,7 +92,7 @@ def _pdf_pages(path: Path, size: int, settings: Settings) -> int:
         except pdfium.PdfiumError as e:
             if "password" in str(e).lower():
                 raise InvalidInput("krypterad PDF (lösenordsskyddad); skicka den utan lösenord") from e
-            if _pdfium_reason(e).lower() == "success" and not _has_page_objects(path):
+            if _is_empty_page_tree(path):  # PDFium's own error code is unreliable here ("Success")
                 raise InvalidInput("PDF-filen har inga sidor (0 sidor)") from e
             raise InvalidInput(f"skadad PDF, kan inte öppnas ({_pdfium_reason(e)})") from e
         try:
@@ -96,22 +101,63 @@ def _pdf_pages(path: Path, size: int, settings: Settings) -> int:
                 for index in range(pages):
                     check_embedded_images(pdf, index, settings)
             return pages
+        except pdfium.PdfiumError as e:  # a page that cannot be loaded (a looping page tree, ...)
+            raise InvalidInput(f"skadad PDF, en sida kan inte läsas ({_pdfium_reason(e)})") from e
         finally:
             pdf.close()
 
 
 _PAGE_OBJECT_RE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
+_PAGE_TREE_RE = re.compile(rb"/Type\s*/Pages(?![a-zA-Z])")
 
 
-def _has_page_objects(path: Path) -> bool:
-    """Whether the raw file holds any /Type /Page object (PDFium says only "Success" for a 0-page PDF)."""
+_MARKUP = (b"<html", b"<!doctype", b"<script", b"<svg", b"<?xml", b"<body", b"<iframe")
+_FOREIGN = (b"%PDF-", b"PK\x03\x04", b"PK\x05\x06", *_MARKUP)
+_TAIL = 1 << 20
+
+
+def polyglot_reason(path: Path, mime: str, head: bytes, size: int) -> str | None:
+    """Why the file is also another kind of file (a polyglot: HTML, ZIP or PDF hidden in or around it), or None.
+
+    Checks the file's edges only: what stands before a PDF's header, a ZIP directory at the end, and
+    what follows an image's end marker. Bounded: the first kilobyte and the last megabyte are read.
+    """
+    with path.open("rb") as f:
+        f.seek(max(0, size - _TAIL))
+        tail = f.read()
+    if b"PK\x05\x06" in tail[-(65536 + 22) :]:
+        return "ett ZIP-arkiv i slutet"
+    if mime == PDF:
+        prefix = head[: head.find(b"%PDF-")].lower()
+        if any(m in prefix for m in (*_MARKUP, b"pk\x03\x04", b"mz")):
+            return "annat innehåll före PDF-huvudet"
+        return None
+    if mime == PNG:
+        end = tail.rfind(b"IEND")
+        trailing = tail[end + 8 :] if end >= 0 else tail
+    elif mime == JPEG:
+        end = tail.rfind(b"\xff\xd9")
+        trailing = tail[end + 2 :] if end >= 0 else tail
+    else:
+        return None  # TIFF is laid out by offsets: nothing "after the end" to look at
+    lowered = trailing.lower()
+    if any(m.lower() in lowered for m in _FOREIGN):
+        return "data efter bildens slut"
+    return None
+
+
+def _is_empty_page_tree(path: Path) -> bool:
+    """A page tree (/Type /Pages) without a single page object (/Type /Page): a PDF of zero pages."""
+    found_tree = False
     with path.open("rb") as f:
         tail = b""
         for chunk in iter(lambda: f.read(1 << 20), b""):
-            if _PAGE_OBJECT_RE.search(tail + chunk):
-                return True
+            window = tail + chunk
+            if _PAGE_OBJECT_RE.search(window):
+                return False
+            found_tree = found_tree or _PAGE_TREE_RE.search(window) is not None
             tail = chunk[-32:]
-    return False
+    return found_tree
 
 
 def check_embedded_images(pdf: pdfium.PdfDocument, index: int, settings: Settings) -> None:
