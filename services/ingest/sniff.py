@@ -206,6 +206,32 @@ def open_image(path: Path) -> Image.Image:
         raise InvalidInput(f"skadad eller oläsbar bild: {e}") from e
 
 
+def _tiff_chain_loops(path: Path, limit: int) -> bool:
+    """Whether a classic TIFF's chain of directories points back at itself (PIL silently stops there)."""
+    with path.open("rb") as f:
+        head = f.read(8)
+        if len(head) < 8 or head[:4] not in (b"II*\x00", b"MM\x00*"):
+            return False  # BigTIFF or damaged: PIL judges it
+        order = "<" if head[:2] == b"II" else ">"
+        offset = struct.unpack(order + "I", head[4:8])[0]
+        seen: set[int] = set()
+        while offset and len(seen) < limit:
+            if offset in seen:
+                return True
+            seen.add(offset)
+            f.seek(offset)
+            raw = f.read(2)
+            if len(raw) < 2:
+                return False
+            (entries,) = struct.unpack(order + "H", raw)
+            f.seek(offset + 2 + 12 * entries)
+            raw = f.read(4)
+            if len(raw) < 4:
+                return False
+            offset = struct.unpack(order + "I", raw)[0]
+    return False
+
+
 def _image_pages(path: Path, mime: str, settings: Settings) -> int:
     with open_image(path) as im:
         kind = IMAGE_TYPES[mime]
@@ -214,6 +240,8 @@ def _image_pages(path: Path, mime: str, settings: Settings) -> int:
         if mime != TIFF:
             check_image_size(im.width, im.height, settings)
             return 1
+        if _tiff_chain_loops(path, settings.max_pages + 2):
+            raise InvalidInput("skadad TIFF: sidkedjan går i cirkel (en sida pekar tillbaka på en tidigare)")
         # Walk the TIFF directories (headers only) so every frame is size-checked and a huge or
         # looping directory chain stops at max_pages + 1.
         count = 0

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 
 from services.core.models import ApiToken
 
@@ -17,6 +17,11 @@ class TokenOut(BaseModel):
     expires_at: datetime | None
     last_used_at: datetime | None
     state: str  # active | expired | revoked
+
+    @field_validator("created_at", "expires_at", "last_used_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value  # SQLite: naive UTC
 
     @classmethod
     def from_row(cls, row: ApiToken) -> TokenOut:

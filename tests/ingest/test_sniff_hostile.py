@@ -80,3 +80,10 @@ def test_polyglots_and_broken_trees_are_refused(tmp_path: Path, settings: Settin
     data = dict(hostile.hostile_files())[name]
     reason = _sniff(tmp_path, data, settings)
     assert reason and "/" not in reason
+
+
+def test_a_looping_tiff_directory_chain_is_refused(tmp_path: Path, settings: Settings) -> None:
+    assert "i cirkel" in _sniff(tmp_path, hostile.tiff_loop(), settings)
+    ok = tmp_path / "ok.tif"
+    ok.write_bytes(hostile.tiff_frames(3))
+    assert sniff(ok, settings).pages == 3
