@@ -115,8 +115,10 @@ def run(stream: list[Example], base: list[Example], start: Classifier | None, ba
                 print(_fmt(line), flush=True)
                 continue
             started = time.perf_counter()
-            candidate, promote, why, _ = train_and_gate(examples, held, model)
-            gate = f"{'promoted' if promote else 'kept'}: {why} ({time.perf_counter() - started:.0f} s)"
+            candidate, promote, why, figures = train_and_gate(examples, held, model)
+            gate = f"{'promoted' if promote else 'kept'}: {why}{_held_text(figures)}"
+            line["gate_figures"] = figures
+            line["retrain_seconds"] = round(time.perf_counter() - started, 1)
             line["candidate_threshold"] = candidate.threshold
             if promote:
                 model, seen_by_model = candidate, {e.id for e in examples}
@@ -124,6 +126,16 @@ def run(stream: list[Example], base: list[Example], start: Classifier | None, ba
         lines.append(line)
         print(_fmt(line), flush=True)
     return lines
+
+
+def _held_text(g: dict) -> str:
+    if "candidate" not in g:
+        return ""
+    c, k = g["candidate"], g["current"]
+    return (
+        f" [on {g['held_back']} held back: candidate top-1 {c['accuracy']:.1%}, auto {c['auto_count']} "
+        f"({c['auto_wrong']} wrong); current {k['accuracy']:.1%}, auto {k['auto_count']} ({k['auto_wrong']} wrong)]"
+    )
 
 
 def _pct(x: float | None) -> str:

@@ -12,6 +12,7 @@ by the nested evaluation for comparison.
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,9 +193,19 @@ class OutOfFold:
         )
 
 
+MIN_PER_DEPARTMENT = 3  # a department is learned once this many of its letters are labelled
+
+
+def learnable(examples: Sequence[Example]) -> list[Example]:
+    """The examples of departments with at least ``MIN_PER_DEPARTMENT`` letters (cross-validation needs them)."""
+    counts = Counter(e.department for e in examples)
+    return [e for e in examples if counts[e.department] >= MIN_PER_DEPARTMENT]
+
+
 def cross_validate(
     examples: Sequence[Example], *, seed: int = SEED, folds: int = CV_FOLDS, params: dict[str, Any] | None = None
 ) -> OutOfFold:
+    examples = learnable(examples)
     texts = [e.text for e in examples]
     deps = [e.department for e in examples]
     classes, proba = oof_probabilities(texts, deps, folds=folds, seed=seed, params=params)
@@ -219,6 +230,7 @@ def train_classifier(
     Thresholds: ``thresholds.choose_thresholds`` (a stated confidence, per department where the data
     supports it). ``oof``: the cross-validated predictions, when the caller has them already.
     """
+    examples = learnable(examples)
     texts = [e.text for e in examples]
     deps = [e.department for e in examples]
     doc_types = [e.doc_type or "ovrigt" for e in examples]
