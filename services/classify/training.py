@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import KFold, StratifiedKFold
 
 from services.classify.model import Classifier, fit_pipelines, make_version
 from services.classify.thresholds import CONFIDENCE, TARGET_PRECISION, choose_thresholds, figures, method_text
@@ -210,6 +210,42 @@ def cross_validate(
     deps = [e.department for e in examples]
     classes, proba = oof_probabilities(texts, deps, folds=folds, seed=seed, params=params)
     return OutOfFold(ids=[e.id for e in examples], classes=classes, proba=proba, truth=np.asarray(deps))
+
+
+def held_out_predictions(
+    examples: Sequence[Example],
+    held_ids: set[str],
+    *,
+    folds: int = CV_FOLDS,
+    seed: int = SEED,
+    params: dict[str, Any] | None = None,
+) -> OutOfFold:
+    """Predictions of the candidate recipe for the held-back decisions, each by a model that had not seen it.
+
+    The held-back letters are split into ``folds`` folds; each fold is predicted by a model fitted on every
+    other example (the whole corpus and every other decision), so the candidate is judged with as much
+    training data as it will have, not with 80% of the corpus as in plain k-fold.
+    """
+    examples = learnable(examples)
+    held = [i for i, e in enumerate(examples) if e.id in held_ids]
+    classes = sorted({e.department for e in examples})
+    proba = np.zeros((len(held), len(classes)))
+    if len(held) >= 2:
+        kf = KFold(n_splits=max(2, min(folds, len(held))), shuffle=True, random_state=seed)
+        for _, test_pos in kf.split(held):
+            test = {held[p] for p in test_pos}
+            train = learnable([e for i, e in enumerate(examples) if i not in test])
+            texts, deps = [e.text for e in train], [e.department for e in train]
+            pipe, _ = fit_pipelines(texts, deps, None, seed=seed, params=params)
+            p = pipe.predict_proba([examples[held[k]].text for k in test_pos])
+            cols = [classes.index(str(c)) for c in pipe.classes_]
+            proba[np.ix_(test_pos, cols)] = p
+    return OutOfFold(
+        ids=[examples[i].id for i in held],
+        classes=classes,
+        proba=proba,
+        truth=np.asarray([examples[i].department for i in held]),
+    )
 
 
 def is_decision(example_id: str) -> bool:

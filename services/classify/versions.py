@@ -15,8 +15,9 @@ promoted without evidence that it is not worse, the first version included:
   created, or ALL decisions when no version is active (the packaged default learned from the corpus only).
 - The candidate recipe is cross-validated on corpus + decisions (5-fold); its out-of-fold predictions
   give its thresholds (``thresholds.py``: precision >= 98% with a stated confidence) and its figures on
-  the held-back decisions, each letter predicted by a model that had not seen it. The current model
-  predicts the same letters with its own thresholds.
+  the corpus. The held-back decisions are split into 5 folds, each predicted by a model fitted on
+  everything else (``training.held_out_predictions``: the whole corpus and all other decisions, as the
+  candidate will have). The current model predicts the same letters with its own thresholds.
 - Promoted only when, on at least ``MIN_HOLDOUT`` held-back decisions, the candidate misroutes
   (auto-routes wrongly) no more letters than the current model, its auto precision is not lower (or at
   least 98%), and its top-1 accuracy is not lower by more than ``SLACK_LETTERS`` letter (noise);
@@ -40,7 +41,14 @@ from sqlalchemy.orm import Session
 
 from services.classify.model import Classifier, load, load_default
 from services.classify.thresholds import TARGET_PRECISION, figures
-from services.classify.training import Example, OutOfFold, cross_validate, is_decision, train_classifier
+from services.classify.training import (
+    Example,
+    OutOfFold,
+    cross_validate,
+    held_out_predictions,
+    is_decision,
+    train_classifier,
+)
 from services.core.errors import NotFound
 from services.core.logging import get_logger
 from services.core.models import ModelVersion
@@ -141,10 +149,11 @@ def holdout_figures(clf: Classifier | None, examples: list[Example]) -> dict[str
 def not_worse(candidate: dict[str, Any], current: dict[str, Any]) -> bool:
     """On the same letters: no more misroutes, auto precision not lower (or >= target), and top-1 at most
     ``SLACK_LETTERS`` lower (a one-letter difference on 20-odd decisions is noise; misroutes get no slack)."""
+    n = int(candidate.get("n", 0))
     wrong_ok = candidate.get("auto_wrong", 0) <= current.get("auto_wrong", candidate.get("auto_wrong", 0))
     precision_floor = min(float(current["auto_precision"]), TARGET_PRECISION)
     return (
-        candidate["accuracy"] >= current["accuracy"] - SLACK_LETTERS / max(int(candidate.get("n", 0)), 1) - 1e-9
+        candidate["accuracy"] >= current["accuracy"] - (SLACK_LETTERS / n if n else 0.0) - 1e-9
         and wrong_ok
         and candidate["auto_precision"] >= precision_floor - TOLERANCE
     )
@@ -167,9 +176,15 @@ def promotion_gate(
     per_department: dict[str, float],
     current: Classifier | None,
     held: list[Example],
+    held_oof: OutOfFold | None = None,
 ) -> tuple[bool, str, dict[str, Any]]:
-    """(promote, why, figures): the candidate against the current model (see the module docstring)."""
-    held = [e for e in held if e.id in set(oof.ids)]  # a department too new to learn is judged later
+    """(promote, why, figures): the candidate against the current model (see the module docstring).
+
+    ``oof``: the candidate recipe's k-fold predictions on all its examples (the corpus part is compared);
+    ``held_oof``: its predictions on the held-back decisions (``training.held_out_predictions``), else ``oof``.
+    """
+    held_oof = held_oof if held_oof is not None else oof
+    held = [e for e in held if e.id in set(held_oof.ids)]  # a department too new to learn is judged later
     held_ids = {e.id for e in held}
     corpus_ids = {i for i in oof.ids if not is_decision(i)}
     gate: dict[str, Any] = {"current_version": current.version if current else None, "held_back": len(held)}
@@ -178,7 +193,7 @@ def promotion_gate(
     if len(held) < MIN_HOLDOUT:
         why = f"only {len(held)} decisions the current model has not seen; {MIN_HOLDOUT} are needed as evidence"
         return False, why, gate
-    gate["candidate"] = oof.figures(threshold, per_department, held_ids)
+    gate["candidate"] = held_oof.figures(threshold, per_department, held_ids)
     gate["current"] = holdout_figures(current, held)
     if not not_worse(gate["candidate"], gate["current"]):
         return False, "worse than the current model on held-back decisions", gate
@@ -215,10 +230,14 @@ def train_and_gate(
 ) -> tuple[Classifier, bool, str, dict[str, Any]]:
     """The candidate (fitted on all examples, thresholds from its cross-validation) and the gate's verdict.
 
-    One cross-validation serves both: its out-of-fold predictions choose the thresholds and are the
-    candidate's figures on the held-back decisions (each predicted by a model that had not seen it).
+    The k-fold predictions on all examples choose the thresholds and give the corpus comparison; the
+    held-back decisions are predicted by models fitted on everything else (``held_out_predictions``).
     """
     oof = cross_validate(examples, seed=seed)
     final = train_classifier(examples, seed=seed, oof=oof)
-    promote, why, gate = promotion_gate(oof, final.threshold, final.department_thresholds(), current, held)
+    held_ids = {e.id for e in held}
+    held_oof = held_out_predictions(examples, held_ids, seed=seed) if len(held) >= MIN_HOLDOUT else None
+    promote, why, gate = promotion_gate(
+        oof, final.threshold, final.department_thresholds(), current, held, held_oof=held_oof
+    )
     return final, promote, why, gate

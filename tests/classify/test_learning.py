@@ -65,13 +65,15 @@ def test_versions_are_kept_promoted_and_rolled_back(db_session, tiny_corpus: Pat
 
 
 def test_gate_refuses_a_worse_candidate() -> None:
-    current = {"accuracy": 0.9, "auto_rate": 0.5, "auto_wrong": 0, "auto_precision": 1.0}
-    assert versions.not_worse({"accuracy": 0.9, "auto_rate": 0.4, "auto_wrong": 0, "auto_precision": 1.0}, current)
+    current = {"n": 40, "accuracy": 0.9, "auto_rate": 0.5, "auto_wrong": 0, "auto_precision": 1.0}
+    assert versions.not_worse({"n": 40, "accuracy": 0.9, "auto_wrong": 0, "auto_precision": 1.0}, current)
+    # one letter lower at top-1 (of 40) is noise; two letters is worse
+    assert versions.not_worse({"n": 40, "accuracy": 0.875, "auto_wrong": 0, "auto_precision": 1.0}, current)
+    assert not versions.not_worse({"n": 40, "accuracy": 0.85, "auto_wrong": 0, "auto_precision": 1.0}, current)
     # higher top-1 and more auto-routed, but it misroutes: refused
     assert not versions.not_worse(
-        {"accuracy": 0.95, "auto_rate": 0.8, "auto_wrong": 1, "auto_precision": 0.96}, current
+        {"n": 40, "accuracy": 0.95, "auto_rate": 0.8, "auto_wrong": 1, "auto_precision": 0.96}, current
     )
-    assert not versions.not_worse({"accuracy": 0.85, "auto_rate": 0.5, "auto_wrong": 0, "auto_precision": 1.0}, current)
     # cross-validated on the corpus: a drop of more than CV_TOLERANCE in accuracy, or precision below 98%
     cv = {"accuracy": 0.86, "auto_precision": 1.0}
     assert versions.cv_not_worse({"accuracy": 0.855, "auto_precision": 0.99}, cv)
