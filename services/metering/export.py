@@ -30,6 +30,12 @@ COLUMNS = (
 )
 
 
+def period_text(report: dict[str, Any]) -> str:
+    """The period asked for, as shown on every figure; an open end shows the first or last day with handled mail."""
+    p, d = report["period"], report.get("data_period") or {}
+    return f"{p['from'] or d.get('first') or 'första'} – {p['to'] or d.get('last') or 'senaste'}"
+
+
 def report_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     common = {
         "provisional": "" if report["projection"] is None else str(report["projection"]["provisional"]).lower(),

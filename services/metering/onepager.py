@@ -17,6 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepInFrame, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from services.metering.baseline import CHANNEL_LABELS
+from services.metering.export import period_text
 
 MAX_FLOWS = 10
 
@@ -60,6 +61,10 @@ def _table(rows: list[list[str]], widths: list[float], right_from: int = 1) -> T
     return t
 
 
+def _basis_row(p: dict[str, Any] | None) -> list[str]:
+    return ["Från perioden", f"{p['period_days']} dagar, {sv(p['items_per_year'])} försändelser/år" if p else ""]
+
+
 def _projection_rows(p: dict[str, Any] | None) -> list[list[str]]:
     if not p:
         return [["Prognos", "ingen (inga hanterade försändelser)"]]
@@ -87,7 +92,7 @@ def _projection_rows(p: dict[str, Any] | None) -> list[list[str]]:
 def report_pdf(report: dict[str, Any], model: Any) -> bytes:
     """One A4 page (content is shrunk to fit, never spilled onto a second page)."""
     st = _styles()
-    period = f"{report['period']['from'] or 'första'} – {report['period']['to'] or 'senaste'}"
+    period = period_text(report)
     stamp = f"Period {period} · kalkylmodell version {report['model_version']}"
     p = report["projection"]
     story: list[Any] = [
@@ -140,9 +145,10 @@ def report_pdf(report: dict[str, Any], model: Any) -> bytes:
                 for s in report["steps"]["before"]
             ],
             [45 * mm, 14 * mm, 90 * mm, 26 * mm],
+            right_from=3,
         ),
         Paragraph("Prognos", st["h2"]),
-        _table([["", ""], *_projection_rows(p)], [80 * mm, 95 * mm]),
+        _table([_basis_row(p), *_projection_rows(p)], [80 * mm, 95 * mm]),
     ]
     sens = report["sensitivity"]
     if sens:

@@ -218,6 +218,10 @@ def roi_report(
             "from": date_from.isoformat() if date_from else None,
             "to": date_to.isoformat() if date_to else None,
         },
+        "data_period": {
+            "first": min(it.first_routed_at for it in items).date().isoformat() if items else None,
+            "last": max(it.first_routed_at for it in items).date().isoformat() if items else None,
+        },
         "model_version": model.version,
         **total.figures(hourly),
         "manual_routed": total.items - total.auto,

@@ -48,7 +48,8 @@ def test_dashboard_page_charts_and_access(
     html = page.text
     # weekly, payback, departments, flows (before/after), sensitivity (tornado); each carries period and version
     assert html.count("<svg") == 5
-    assert html.count("Period första – senaste · kalkylmodell version 1</text>") == 5
+    # open period: the first and last day with handled mail
+    assert html.count("Period 2024-03-04 – 2024-03-06 · kalkylmodell version 1</text>") == 5
     # the app's navigation, with the ROI page marked as the current one
     assert 'aria-label="Huvudmeny"' in html and 'href="/ui/roi" aria-current="page"' in html
     # 3 items x (8.5 - 3 register not exported = 5.5 removed - 0.95 after) = 13.65 min x 10 kr/min = 136.50 kr

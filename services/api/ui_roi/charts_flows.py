@@ -62,7 +62,7 @@ def tornado(sensitivity: dict[str, Any] | None, width: int = 900, row_height: in
     if not sensitivity:
         return _empty(width, "Ingen känslighetsanalys utan hanterade försändelser.", title, stamp)
     rows = sensitivity["rows"]
-    left, right, top = 240, width - 30, 24
+    label_end, left, right, top = 236, 330, width - 100, 24
     height = top + len(rows) * row_height + 24
     values = [float(v) for r in rows for v in (r["npv"][0], r["npv"][2])] + [float(sensitivity["base_npv"]), 0.0]
     lo, hi = min(values), max(values)
@@ -78,9 +78,8 @@ def tornado(sensitivity: dict[str, Any] | None, width: int = 900, row_height: in
         yy = top + i * row_height
         low, high = float(r["npv"][0]), float(r["npv"][2])
         f = sv_number(float(r["factor"]) * 100)
-        body.append(
-            f'<text x="{left - 8}" y="{yy + row_height * 0.6:.1f}" text-anchor="end">{escape(r["label"])} ±{f} %</text>'
-        )
+        label = escape(f"{r['label']} ±{f} %")
+        body.append(f'<text x="{label_end}" y="{yy + row_height * 0.6:.1f}" text-anchor="end">{label}</text>')
         for value, colour in ((low, RED), (high, GREEN)):
             x0, x1 = sorted((x(base), x(value)))
             body.append(

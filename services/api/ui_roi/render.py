@@ -17,6 +17,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 from services.api.ui.render import templates as ui_templates
 from services.api.ui_roi import charts, charts_flows
 from services.metering.baseline import ASSUMPTIONS, CHANNEL_LABELS, MEASURE_LABELS, UNIT_LABELS
+from services.metering.export import period_text
 from services.metering.schemas import RoiModelOut
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -30,11 +31,6 @@ def environment() -> Environment:
     env.filters["num"] = charts.sv_number
     env.filters["pct"] = lambda v, d=1: charts.sv_number(float(v) * 100, d) + " %"
     return env
-
-
-def period_text(report: dict[str, Any]) -> str:
-    p = report["period"]
-    return f"{p['from'] or 'första'} – {p['to'] or 'senaste'}"
 
 
 def stamp(report: dict[str, Any]) -> str:
@@ -70,7 +66,7 @@ def render_dashboard(
             weekly_svg=charts.weekly_bars(report["weeks"], stamp=s),
             payback_svg=charts.payback_curve(report["projection"], stamp=s),
             department_svg=charts.department_bars(report["departments"], stamp=s),
-            flow_svg=charts_flows.flow_bars(report["flows"], stamp=s),
+            flow_svg=charts_flows.flow_bars(report["flows"], limit=8, stamp=s),
             tornado_svg=charts_flows.tornado(report["sensitivity"], stamp=s),
         )
     )
