@@ -31,7 +31,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -197,6 +197,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots" / "roi-dashboard.png")
     ap.add_argument("--keep", action="store_true", help="keep the temporary data directory")
     ap.add_argument("--reuse", type=Path, help="a directory kept by --keep: only report, render and screenshot")
+    ap.add_argument("--from", dest="date_from", type=date.fromisoformat, help="report period start (default: all)")
+    ap.add_argument("--to", dest="date_to", type=date.fromisoformat, help="report period end")
     args = ap.parse_args()
 
     tmp = args.reuse or Path(tempfile.mkdtemp(prefix="roi-demo-"))
@@ -222,15 +224,15 @@ def main() -> None:
                 model = service.get_model(s)
                 service.put_model(s, model.data.model_copy(update=DEMO_MODEL_CHANGES), actor="demo")
         with session_scope() as s:
-            report = service.roi_report(s)
+            report = service.roi_report(s, args.date_from, args.date_to)
             model = service.get_model(s)
-            items = service.item_rows(s)
+            items = service.item_rows(s, args.date_from, args.date_to)
         html = tmp / "roi.html"
         html.write_text(dashboard_html(report, model), encoding="utf-8")
         screenshot(html, args.out)
-        pdf = args.out.with_name("roi-onepager.pdf")
+        pdf = args.out.with_name(args.out.stem.replace("roi-dashboard", "roi-onepager") + ".pdf")
         pdf.write_bytes(report_pdf(report, model))
-        pdf_png(pdf, args.out.with_name("roi-onepager.png"))
+        pdf_png(pdf, pdf.with_suffix(".png"))
         print_summary(report, items)
         print(f"screenshot: {args.out} ({args.out.stat().st_size // 1024} KB); one-pager: {pdf}")
     finally:

@@ -13,7 +13,7 @@ Pure functions on Decimals (nothing here reads the database). For an item:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -35,6 +35,8 @@ class ItemCalc:
     human: Decimal
     misroute: Decimal
     removed_keys: frozenset[str] = frozenset()
+    before_by_step: tuple[tuple[BeforeStep, Decimal], ...] = ()  # (step, minutes for this item)
+    after_by_step: tuple[tuple[str, Decimal], ...] = ()  # (after-step key, minutes) of the unmeasured steps
 
     @property
     def after(self) -> Decimal:
@@ -91,28 +93,28 @@ def is_removed(step: BeforeStep, item: HandledItem) -> bool:
 
 
 def item_calc(model: RoiModelData, item: HandledItem, scanner: ScannerMeasure | None) -> ItemCalc:
-    before = removed = after = ZERO
-    keys = set()
-    for step in model.before.for_doc_type(item.doc_type):
-        minutes = dec(step.minutes) * model.units(step.unit, item.pages)
-        before += minutes
-        if is_removed(step, item):
-            removed += minutes
-            keys.add(step.key)
+    before_by_step = tuple(
+        (step, dec(step.minutes) * model.units(step.unit, item.pages))
+        for step in model.before.for_doc_type(item.doc_type)
+    )
+    removed_keys = frozenset(step.key for step, _ in before_by_step if is_removed(step, item))
+    after_by_step = []
     for a in model.after.steps:
         if a.measured_by in HUMAN_MEASURES:
             continue  # measured on the item: in `human`
         if a.measured_by == "scanner" and scanner is not None:
-            after += scanner.minutes_per_page * max(item.pages, 1)
+            after_by_step.append((a.key, scanner.minutes_per_page * max(item.pages, 1)))
         else:
-            after += dec(a.minutes) * model.units(a.unit, item.pages)
+            after_by_step.append((a.key, dec(a.minutes) * model.units(a.unit, item.pages)))
     return ItemCalc(
-        before=before,
-        removed=removed,
-        after_steps=after,
+        before=sum((m for _, m in before_by_step), ZERO),
+        removed=sum((m for step, m in before_by_step if step.key in removed_keys), ZERO),
+        after_steps=sum((m for _, m in after_by_step), ZERO),
         human=dec(item.human_seconds) / SIXTY,
         misroute=dec(model.misroute_minutes) * (item.reroutes + item.returns),
-        removed_keys=frozenset(keys),
+        removed_keys=removed_keys,
+        before_by_step=before_by_step,
+        after_by_step=tuple(after_by_step),
     )
 
 
@@ -122,19 +124,17 @@ class StepTally:
 
     before: dict[str, dict[str, Any]] = field(default_factory=dict)
     after_minutes: dict[str, Decimal] = field(default_factory=dict)
-    after_items: dict[str, int] = field(default_factory=dict)
     human_groups: dict[str, Decimal] = field(default_factory=dict)
     kept_minutes: Decimal = ZERO
     misroute_minutes: Decimal = ZERO
     items: int = 0
 
-    def add(self, model: RoiModelData, item: HandledItem, calc: ItemCalc, scanner: ScannerMeasure | None) -> None:
+    def add(self, item: HandledItem, calc: ItemCalc) -> None:
         self.items += 1
-        for step in model.before.for_doc_type(item.doc_type):
+        for step, minutes in calc.before_by_step:
             row = self.before.setdefault(
                 step.key, {"step": step, "items": 0, "items_removed": 0, "minutes": ZERO, "minutes_removed": ZERO}
             )
-            minutes = dec(step.minutes) * model.units(step.unit, item.pages)
             row["items"] += 1
             row["minutes"] += minutes
             if step.key in calc.removed_keys:
@@ -142,15 +142,8 @@ class StepTally:
                 row["minutes_removed"] += minutes
             else:
                 self.kept_minutes += minutes
-        for a in model.after.steps:
-            if a.measured_by in HUMAN_MEASURES:
-                continue
-            if a.measured_by == "scanner" and scanner is not None:
-                minutes = scanner.minutes_per_page * max(item.pages, 1)
-            else:
-                minutes = dec(a.minutes) * model.units(a.unit, item.pages)
-            self.after_minutes[a.key] = self.after_minutes.get(a.key, ZERO) + minutes
-            self.after_items[a.key] = self.after_items.get(a.key, 0) + 1
+        for key, minutes in calc.after_by_step:
+            self.after_minutes[key] = self.after_minutes.get(key, ZERO) + minutes
         for group, seconds in item.human_by_group.items():
             self.human_groups[group] = self.human_groups.get(group, ZERO) + dec(seconds) / SIXTY
         self.misroute_minutes += calc.misroute
@@ -211,7 +204,3 @@ class StepTally:
         for key, name, minutes, source in extra:
             after_rows.append({"key": key, "name": name, "source": source, "minutes_total": r(minutes)})
         return {"before": before_rows, "after": after_rows}
-
-
-def mean(values: Iterable[Decimal], n: int) -> Decimal:
-    return sum(values, ZERO) / n if n else ZERO

@@ -172,7 +172,7 @@ def roi_report(
     over_baseline = 0
     for it in items:
         calc = item_calc(data, it, scanner)
-        tally.add(data, it, calc, scanner)
+        tally.add(it, calc)
         over_baseline += calc.saved < 0
         machine += dec(it.machine_seconds)
         dept, doc_type = it.department_code or "-", it.doc_type or "-"
@@ -265,10 +265,8 @@ def roi_report(
 def _provisional(data_days: int, min_days: int) -> dict[str, Any]:
     if data_days >= min_days:
         return {"provisional": False, "provisional_reason": None, "min_data_days": min_days}
-    reason = (
-        f"Preliminär: data från {data_days} dag{'ar' if data_days != 1 else ''}, minst {min_days} dagar krävs "
-        "för en årsprognos. Visas som ett intervall."
-    )
+    days = f"{data_days} dag" + ("" if data_days == 1 else "ar")
+    reason = f"Data från {days}; minst {min_days} dagar krävs för en årsprognos. Årstalen visas som ett intervall."
     return {"provisional": True, "provisional_reason": reason, "min_data_days": min_days}
 
 

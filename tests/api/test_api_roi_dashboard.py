@@ -100,6 +100,10 @@ def test_pdf_one_pager(
         assert "Preliminär prognos." in text and "Flöden, mest resurskrävande först" in text
         assert "Registrera i diariet" in text and "Känslighet" in text
     assert client.get("/api/v1/roi/report.pdf").status_code == 401
+    audit = client.get("/api/v1/roi/items", params={"from": "2024-03-01"}, headers=auth(viewer)).json()
+    # each: removed 5.5 (no export), after-steps 0.95, nothing measured -> 4.55 of 8.5 min = 53.53 %
+    assert [i["saved_minutes"] for i in audit["items"]] == [4.55, 4.55] and audit["model_version"] == 0
+    assert audit["items"][0]["saved_share"] == 0.5353 and "register" not in audit["items"][0]["removed_steps"]
 
 
 def test_csv_and_what_if_endpoints(

@@ -97,6 +97,19 @@ def report_as_pdf(
     )
 
 
+@router.get("/items")
+def items(
+    date_from: date | None = _from_day(),
+    date_to: date | None = _to_day(),
+    _user: User = Depends(require_roles(*READERS)),
+) -> dict[str, Any]:
+    """Per handled item: before, removed (and which steps), after-steps, measured, after, saved and saved share."""
+    with session_scope() as session:
+        model = service.get_model(session)
+        rows = service.item_rows(session, date_from, date_to)
+    return {"period": {"from": date_from, "to": date_to}, "model_version": model.version, "items": rows}
+
+
 @router.get("/what-if")
 def what_if(
     date_from: date | None = _from_day(),
