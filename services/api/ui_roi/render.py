@@ -66,7 +66,7 @@ def render_dashboard(
             weekly_svg=charts.weekly_bars(report["weeks"], stamp=s),
             payback_svg=charts.payback_curve(report["projection"], stamp=s),
             department_svg=charts.department_bars(report["departments"], stamp=s),
-            flow_svg=charts_flows.flow_bars(report["flows"], limit=8, stamp=s),
+            flow_svg=charts_flows.flow_bars(report["flows"], limit=30, stamp=s),
             tornado_svg=charts_flows.tornado(report["sensitivity"], stamp=s),
         )
     )
