@@ -176,7 +176,7 @@ def sensitivity(
 
     one, base = Decimal(1), run(Decimal(1), Decimal(1), Decimal(1))
     n = total.items or 1
-    rows = []
+    rows: list[dict[str, Any]] = []
     inputs = (
         ("minutes", f.minutes, total.removed_min / n),
         ("hourly_cost", f.hourly_cost, hourly),

@@ -116,7 +116,7 @@ def handled_items(session: Session, start: datetime | None, end: datetime | None
     )
     if end is not None:
         per_action = per_action.where(Event.at < end)
-    totals: dict[int, dict[str, tuple[float, float, int]]] = {}
+    totals: dict[int | None, dict[str, tuple[float, float, int]]] = {}
     for item_id, action, human, machine, count in session.execute(per_action):
         totals.setdefault(item_id, {})[action] = (float(human or 0), float(machine or 0), int(count))
 

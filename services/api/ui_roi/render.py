@@ -26,6 +26,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 @cache
 def environment() -> Environment:
     base = ui_templates.env
+    assert base.loader is not None
     env = base.overlay(loader=ChoiceLoader([FileSystemLoader(TEMPLATES), base.loader]))
     env.filters = dict(base.filters)  # our filters stay ours
     env.filters["num"] = charts.sv_number
