@@ -30,6 +30,9 @@ After (with the service):
 
 (a) Estimates for a registrar working through a daily pile, not a time study: replace them with
     the municipality's own measured minutes before the figures are used for a decision.
+A letter split out of a scanned pile (issue 16) carries a `separated` event instead of its own
+`received`/`extracted`: the pile was received and read, so `separated` counts for those steps too.
+
 (b) An expected value: about one letter in five is asked for again later, and fetching and
     refiling a paper original takes about five minutes (0.2 x 5 = 1.0 minute per letter).
 
@@ -51,14 +54,14 @@ DEFAULT_BEFORE_STEPS: list[dict[str, Any]] = [
         "name": "Öppna och sortera",
         "minutes": 1.0,
         "unit": "item",
-        "removed_by": ["received", "extracted"],
+        "removed_by": ["received", "extracted", "separated"],
     },
     {
         "key": "date_stamp",
         "name": "Ankomststämpla",
         "minutes": 0.5,
         "unit": "item",
-        "removed_by": ["registration_proposed", "received"],
+        "removed_by": ["registration_proposed", "received", "separated"],
     },
     {
         "key": "register",
@@ -72,7 +75,7 @@ DEFAULT_BEFORE_STEPS: list[dict[str, Any]] = [
         "name": "Kopiera/skanna",
         "minutes": 1.5,
         "unit": "item",
-        "removed_by": ["received", "extracted"],
+        "removed_by": ["received", "extracted", "separated"],
     },
     {
         "key": "internal_delivery",
@@ -86,7 +89,7 @@ DEFAULT_BEFORE_STEPS: list[dict[str, Any]] = [
         "name": "Återsökning av pappersoriginal",
         "minutes": 1.0,
         "unit": "item",
-        "removed_by": ["extracted"],
+        "removed_by": ["extracted", "separated"],
     },
 ]
 
@@ -126,6 +129,7 @@ EVIDENCE_LABELS: dict[str, str] = {
     "registration_confirmed": "registreringen bekräftad av registrator",
     "registration_exported": "registreringen exporterad till diariet",
     "routed": "levererad till förvaltningens inkorg",
+    "separated": "delad ur en inskannad hög (redan mottagen och läst)",
     "extracted": "texten läst och sparad sökbar",
     "acknowledged": "kvitterad av förvaltningen",
     "separation_reviewed": "uppdelningen granskad",

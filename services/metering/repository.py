@@ -120,6 +120,7 @@ def handled_items(session: Session, start: datetime | None, end: datetime | None
     for item_id, action, human, machine, count in session.execute(per_action):
         totals.setdefault(item_id, {})[action] = (float(human or 0), float(machine or 0), int(count))
 
+    separation = _separation_shares(session, end)
     out: dict[int, HandledItem] = {}
     for item_id, first_at, from_state, dept, doc_type, channel, pages in routed:
         if item_id in out:  # two routed events at the very same instant
@@ -130,13 +131,16 @@ def handled_items(session: Session, start: datetime | None, end: datetime | None
             if human:
                 group = HUMAN_GROUPS.get(action, "other")
                 groups[group] = groups.get(group, 0.0) + human
+        pile_review = separation.get(item_id, 0.0)
+        if pile_review:
+            groups["separation"] = groups.get("separation", 0.0) + pile_review
         out[item_id] = HandledItem(
             item_id=item_id,
             first_routed_at=first_at,
             auto=from_state == MailState.classified.value,
             department_code=dept,
             doc_type=doc_type,
-            human_seconds=sum(h for h, _, _ in acts.values()),
+            human_seconds=sum(h for h, _, _ in acts.values()) + pile_review,
             machine_seconds=sum(m for _, m, _ in acts.values()),
             registry_seconds=sum(acts.get(a, (0.0, 0.0, 0))[0] for a in REGISTRY_ACTIONS),
             department_seconds=sum(acts.get(a, (0.0, 0.0, 0))[0] for a in DEPARTMENT_ACTIONS),
@@ -148,6 +152,22 @@ def handled_items(session: Session, start: datetime | None, end: datetime | None
             human_by_group=groups,
         )
     return list(out.values())
+
+
+def _separation_shares(session: Session, end: datetime | None) -> dict[int, float]:
+    """A pile's separation review (a `separation_reviewed` event on the pile, detail {"letters": [ids]}),
+    shared evenly among the letters it made: letter id -> seconds. The pile itself is never routed."""
+    q = select(Event.item_id, Event.human_seconds, Event.detail).where(
+        Event.action == "separation_reviewed", Event.human_seconds > 0
+    )
+    if end is not None:
+        q = q.where(Event.at < end)
+    shares: dict[int, float] = {}
+    for pile_id, seconds, detail in session.execute(q):
+        letters = [i for i in (detail or {}).get("letters") or [] if isinstance(i, int) and i != pile_id]
+        for letter in letters:
+            shares[letter] = shares.get(letter, 0.0) + float(seconds) / len(letters)
+    return shares
 
 
 def hotfolder_receipts(session: Session, start: datetime | None, end: datetime | None) -> list[tuple[datetime, int]]:

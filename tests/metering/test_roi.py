@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from services.core.db import session_scope
-from services.core.models import RoiModel
+from services.core.models import Event, RoiModel
 from services.metering import service
 from services.metering.baseline import DEFAULT_MODEL
 from services.metering.service import InvalidPeriod, InvalidRoiModel
@@ -153,11 +153,11 @@ def test_stored_legacy_versions_are_read_forward(make_item: Callable[..., int]) 
     assert m.version == 1 and [st.key for st in m.before.steps] == ["open_sort", "register", "scan_local"]
     removed_by = {st.key: st.removed_by for st in m.data.before.steps}
     assert removed_by == {
-        "open_sort": ["received", "extracted"],
+        "open_sort": ["received", "extracted", "separated"],
         "register": ["registration_exported"],
         "scan_local": ["handled"],
     }
-    assert m.data.before.doc_types["reklam"][0].removed_by == ["received", "extracted"]
+    assert m.data.before.doc_types["reklam"][0].removed_by == ["received", "extracted", "separated"]
     assert [a.key for a in m.after.steps][:3] == ["open_prepare", "separator_sheets", "scan"]
     assert "tidigare modellversion" in m.data.note
     item = make_item(state="routed", department_code="KS")
@@ -202,3 +202,45 @@ def test_scanner_batch_time_from_the_hot_folder(make_item: Callable[..., int]) -
     assert scan["minutes_total"] == 2.2222
     # item with 4 pages: after-steps 0.75 + 0.1 + 4 x 50/180 min = 1.9611 min
     assert rows[ids[3]]["after_step_minutes"] == 1.9611
+
+
+def test_letters_split_from_a_pile_share_its_separation_review(make_item: Callable[..., int]) -> None:
+    """Issue 16: a pile is received and read, split into letters (`separated`), and a registrar's review of the
+    split is one `separation_reviewed` event on the pile with {"letters": [...]}: its time is shared evenly."""
+    pile = make_item(state="split", channel="hotfolder", pages=3)
+    one = make_item(state="routed", department_code="KS", pages=2)
+    two = make_item(state="routed", department_code="SN", pages=1)
+    add_events(
+        pile,
+        (at("2024-09-02", 8), "received", None, "received", "system:hotfolder", 0, 0),
+        (at("2024-09-02", 8, 5), "separation_reviewed", None, None, REG, 90, 0),
+    )
+    with session_scope() as s:
+        review = s.scalars(select(Event).where(Event.action == "separation_reviewed")).one()
+        review.detail = {"batch_id": 1, "letters": [one, two], "documents": 2}
+    for letter, minute in ((one, 6), (two, 7)):
+        add_events(
+            letter,
+            (at("2024-09-02", 8, minute), "separated", None, "extracted", REG, 0, 0),
+            (at("2024-09-02", 9, minute), "routed", "classified", "routed", SYS, 0, 0),
+        )
+    with session_scope() as s:
+        rep = service.roi_report(s, date(2024, 9, 2), date(2024, 9, 2))
+        rows = {r["item_id"]: r for r in service.item_rows(s, date(2024, 9, 2), date(2024, 9, 2))}
+    assert rep["items_handled"] == 2  # the pile is not a handled item
+    # each letter: 45 s of the 90 s review; open, stamp, copy, retrieval (separated) + delivery (routed) removed
+    assert rep["measured"]["human_minutes_by_group"] == {"separation": 1.5}
+    assert rep["human_seconds"] == 90.0
+    for letter in (one, two):
+        assert rows[letter]["removed_steps"] == [
+            "copy_scan",
+            "date_stamp",
+            "internal_delivery",
+            "open_sort",
+            "retrieval",
+        ]
+        assert rows[letter]["human_minutes"] == 0.75
+    # one (2 pages): 5.5 - (0.75 + 0.1 + 0.2) - 0.75 = 3.7 min
+    assert rows[one]["saved_minutes"] == 3.7
+    review_row = next(x for x in rep["steps"]["after"] if x["key"] == "separation_review")
+    assert review_row["source"] == "measured" and review_row["minutes_total"] == 1.5
