@@ -12,6 +12,7 @@ from services.api.ui.session import clear_session, current_user, read_session, w
 from services.core.db import session_scope
 from services.core.models import User
 from services.users import admin as users_admin
+from services.users import sessions
 
 router = APIRouter(route_class=UIRoute)
 
@@ -62,13 +63,35 @@ def login_page(request: Request, next: str | None = None) -> Response:
     return render(request, "login.html", next=_safe_next(next) or "")
 
 
+def _address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
 @router.post("/ui/login", include_in_schema=False)
 def login(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("")) -> Response:
+    address = _address(request)
+    with session_scope() as session:
+        wait = sessions.retry_after(session, username, address)
+        if wait:
+            sessions.login_refused(session, username, address, wait)
+    if wait:
+        response = render(
+            request,
+            "login.html",
+            status_code=429,
+            next=_safe_next(next) or "",
+            error=f"För många misslyckade inloggningar. Försök igen om {wait} sekunder.",
+            username=username,
+        )
+        response.headers["Retry-After"] = str(wait)
+        return response
     with session_scope() as session:
         user = users_admin.login(session, username, password)
         role = user.role if user else None
-        uid = user.id if user else None
-    if uid is None or role is None:
+        data = sessions.login_succeeded(session, user, address) if user else None
+        if user is None:
+            sessions.login_failed(session, username, address)
+    if data is None or role is None:
         return render(
             request,
             "login.html",
@@ -78,17 +101,34 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
             username=username,
         )
     target = _safe_next(next) or HOME.get(role, "/ui/")
-    if session_clock.read_pending(request).get("uid") == uid:
+    if session_clock.read_pending(request).get("uid") == data.get("uid"):
         target = "/ui/fortsatt"  # a decision made after the last session lapsed waits to be saved
     response = redirect(target)
     # A new CSRF token at login, so a token planted before login is worth nothing after it.
-    fresh = {"uid": uid, "csrf": secrets.token_urlsafe(24)}
-    write_session(request, response, session_clock.stamp_login(fresh))
+    # The idle and absolute clocks start now (session_clock).
+    write_session(request, response, session_clock.stamp_login({**data, "csrf": secrets.token_urlsafe(24)}))
     return response
 
 
 @router.post("/ui/logout", include_in_schema=False)
-def logout() -> Response:
+def logout(request: Request) -> Response:
+    data = read_session(request)
+    with session_scope() as session:
+        uid = data.get("uid")
+        user = session.get(User, uid) if isinstance(uid, int) else None
+        sessions.end_session(session, user, data, _address(request))
     response = redirect("/ui/login", texts.flash("logged_out"))
+    clear_session(response)
+    return response
+
+
+@router.post("/ui/logout-overallt", include_in_schema=False)
+def logout_everywhere(request: Request, user: User = Depends(current_user)) -> Response:
+    """End every session of the user: on this and every other computer."""
+    with session_scope() as session:
+        me = session.get(User, user.id)
+        if me is not None:
+            sessions.end_all_sessions(session, me)
+    response = redirect("/ui/login", texts.flash("logged_out_everywhere"))
     clear_session(response)
     return response

@@ -77,6 +77,7 @@ def doc_type_label(code: str | None) -> str:
 # Flash messages (shown once, after a redirect; see flash.py).
 FLASH = {
     "logged_out": "Du är utloggad.",
+    "logged_out_everywhere": "Du är utloggad på alla enheter.",
     "routed": "Försändelse #{id} fördelad till {dept}.",
     "rerouted": "Försändelse #{id} omfördelad till {dept}.",
     "discarded": "Försändelse #{id} kastad. Den kan återställas under {days} dagar.",
@@ -229,35 +230,3 @@ def error_text(message: str | None, status_code: int = 422) -> str:
 def state_reason(reason: str | None) -> str:
     """Why an item is quarantined, failed or returned, in Swedish."""
     return error_text(reason, 422) if reason else ""
-
-
-# The savings dashboard (services/api/ui_roi): where each default comes from, and how it is computed.
-ROI_ASSUMPTIONS = {
-    "Steg": "Uppskattade minuter per brev för manuell hantering (ingen tidsstudie); ersätt med uppmätta värden.",
-    "Återsökning": "Ungefär vart femte brev hämtas fram igen senare, cirka 5 minuter varje gång: 1,0 minut per brev.",
-    "Månadslön": "Antagen månadslön för en registrator i kommunen.",
-    "Timmar per månad": "Cirka 1 700 produktiva timmar per år / 12 (efter semester, ledighet och utbildning).",
-    "Påslag": "Lön + arbetsgivaravgifter (31,42 %), pension, försäkringar och overhead.",
-    "Felsortering": "Omätt extra hantering per omfördelning eller retur (antagande).",
-    "Kalkylränta": "Kundens standardvärde för investeringskalkyler i offentlig sektor.",
-    "Kalkylperiod": "Kundens standardvärde: systemets förväntade livslängd före en större nyinvestering.",
-    "Investering": "Sätt till projektets verkliga belopp (licenser, hårdvara, införande).",
-}
-ROI_FORMULA = (
-    "En försändelse räknas i perioden när dess FÖRSTA fördelning (enligt händelserna) infaller från periodens "
-    "första dag kl. 00.00 UTC till dagen efter den sista; dess vecka är ISO-veckan för det ögonblicket. "
-    "Automatiskt fördelade = försändelser som maskinen fördelade först (klassad → fördelad). Mänsklig tid = "
-    "summan av händelsernas handläggningstid före periodens slut (registraturen: fördela och omfördela; "
-    "förvaltningen: kvittera och skicka tillbaka). Felsorteringar = omfördelningar + returer. Per försändelse: "
-    "sparade minuter = grundtid för dokumenttypen − mänsklig tid i minuter − minuter per felsortering × antal "
-    "felsorteringar, utan golv vid noll (en försändelse som tog längre tid än manuell hantering sänker summan). "
-    "Sparade timmar = summan av sparade minuter / 60. Timkostnad = fast timpris om det är satt, annars "
-    "månadslön / timmar per månad × påslag. Sparade kronor = sparade timmar × timkostnad. Prognos: periodens "
-    "dagar räknas från första till sista dagen; försändelser per år = antal × 365 / dagar; brutto per år = "
-    "sparade kronor × 365 / dagar; netto per år = brutto − driftkostnad per år. Kassaflöden: år 0 = −investering, "
-    "år 1 till kalkylperiodens slut = netto per år vid varje års slut. Nuvärde = −investering + summan av netto "
-    "per år / (1 + kalkylränta)^år. Återbetalningstid i år = investering / netto per år; månad = investering × "
-    "12 / netto per år, avrundat uppåt (saknas när nettot är noll eller negativt). Avkastning i procent = "
-    "(kalkylperiod × netto per år − investering) / investering × 100, utan diskontering. Decimalaritmetik, "
-    "avrundning först i resultatet."
-)
