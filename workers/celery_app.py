@@ -58,7 +58,11 @@ def make_celery() -> Celery:
     )
     if settings.broker_url.startswith("sqla+"):
         # Kombu passes these to create_engine: wait on a busy SQLite file instead of failing at once.
-        app.conf.broker_transport_options = {"connect_args": {"timeout": 30}}
+        # Poll often: the transport sleeps this long whenever the queues were empty, and every hop pays it.
+        app.conf.broker_transport_options = {
+            "connect_args": {"timeout": 30},
+            "polling_interval": settings.broker_poll_seconds,
+        }
     elif settings.broker_url.startswith("redis"):
         # An unacked task comes back after this; the sweeper covers the rest.
         app.conf.broker_transport_options = {"visibility_timeout": max(3600, settings.task_time_limit * 2)}

@@ -7,9 +7,10 @@ backoff; anything else ends the item in `failed` inside the runner, never a cras
 from __future__ import annotations
 
 from services.core.settings import get_settings
+from services.pipeline.chain import advance, continue_inline
 from services.pipeline.pages import FanOut
-from services.pipeline.runner import TRANSIENT_ERRORS, run_page, run_step
-from services.pipeline.service import EXTRACT_PAGE_STEP, STEP_BY_NAME
+from services.pipeline.runner import TRANSIENT_ERRORS, run_page
+from services.pipeline.service import EXTRACT_PAGE_STEP
 from workers.celery_app import app
 from workers.dispatch import enqueue_for_state, enqueue_pages
 
@@ -23,7 +24,8 @@ RETRY = {
 
 
 def _advance(task_name: str, item_id: int) -> str | None:
-    new_state = run_step(STEP_BY_NAME[task_name], item_id)
+    """The step, then the cheap steps that follow it inline (services/pipeline/chain.py)."""
+    new_state = advance(task_name, item_id)
     if isinstance(new_state, FanOut):
         enqueue_pages(item_id, new_state.indices)
         return f"pages:{len(new_state.indices)}"
@@ -39,8 +41,9 @@ def extract(item_id: int) -> str | None:
 
 @app.task(name="ingest.extract_page", **RETRY)
 def extract_page(item_id: int, index: int) -> str | None:
-    """One page of a multi-page item; the page that completes the item sends classify."""
-    new_state = run_page(EXTRACT_PAGE_STEP, item_id, index)
+    """One page of a multi-page item; the page that completes the item goes on to classify and route."""
+    new_state = continue_inline(item_id, run_page(EXTRACT_PAGE_STEP, item_id, index))
+    assert not isinstance(new_state, FanOut)
     if new_state is not None:
         enqueue_for_state(item_id, new_state)
     return new_state.value if new_state else None

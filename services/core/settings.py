@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -86,6 +87,15 @@ class Settings(BaseSettings):
     secret_key: str = Field(default="", validation_alias="POSTHANTERING_SECRET_KEY")
     session_max_age_seconds: int = Field(default=8 * 3600, gt=0, validation_alias="POSTHANTERING_SESSION_MAX_AGE")
 
+    # --- issue 11: throughput, broker polling, blob backend ---
+    # Celery's SQLAlchemy transport (embedded default) polls the broker tables this often when idle;
+    # its default of 1 s adds up to a second to every hop. Redis and RabbitMQ push, they do not poll.
+    broker_poll_seconds: float = Field(default=0.1, gt=0, le=10, validation_alias="POSTHANTERING_BROKER_POLL_SECONDS")
+    # Where originals and derived files (searchable PDF) live: "folder" (data_dir/blobs, the default;
+    # several machines need a shared volume) or "postgres" (chunks in the PostgreSQL database, so a
+    # worker needs only DATABASE_URL and BROKER_URL; data_dir/blobs is then a local cache).
+    blob_backend: Literal["folder", "postgres"] = Field(default="folder", validation_alias="POSTHANTERING_BLOB_BACKEND")
+
     # Logging
     log_level: str = Field(default="INFO", validation_alias="POSTHANTERING_LOG_LEVEL")
     log_json: bool = Field(default=False, validation_alias="POSTHANTERING_LOG_JSON")
@@ -117,6 +127,8 @@ class Settings(BaseSettings):
             raise ValueError("POSTHANTERING_TASK_SOFT_TIME_LIMIT must be below POSTHANTERING_TASK_TIME_LIMIT")
         if self.hot_folder is None:
             self.hot_folder = self.data_dir / "inbox"
+        if self.blob_backend == "postgres" and not self.database_url.startswith("postgresql"):
+            raise ValueError("POSTHANTERING_BLOB_BACKEND=postgres needs a PostgreSQL DATABASE_URL")
         return self
 
     @property

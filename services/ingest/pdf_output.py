@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -37,6 +36,15 @@ def page_pdf_dir(store: BlobStore, sha: str) -> Path:
 
 def page_pdf_path(pdf_dir: Path, index: int) -> Path:
     return pdf_dir / f"page-{index:05d}.pdf"
+
+
+def publish_page_pdf(store: BlobStore, sha: str, index: int) -> None:
+    """Share one page's PDF with the process that will join the document (maybe on another host)."""
+    store.publish(sha, f"{PAGES_DIR}/{page_pdf_path(Path(), index).name}")
+
+
+def drop_page_pdf(store: BlobStore, sha: str, index: int) -> None:
+    store.drop(sha, f"{PAGES_DIR}/{page_pdf_path(Path(), index).name}")
 
 
 def build_searchable_pdf(original: Path, mime: str, indices: list[int], pdf_dir: Path, dest: Path) -> int:
@@ -87,7 +95,7 @@ def _image_frame_pdf(original: Path, index: int) -> bytes:
 
 
 def discard_page_pdfs(store: BlobStore, sha: str) -> None:
-    shutil.rmtree(page_pdf_dir(store, sha), ignore_errors=True)
+    store.drop(sha, PAGES_DIR)
 
 
 def finish_searchable_pdf(store: BlobStore, sha: str, mime: str, indices: list[int]) -> Path | None:
@@ -95,15 +103,19 @@ def finish_searchable_pdf(store: BlobStore, sha: str, mime: str, indices: list[i
 
     A failure here is logged, not raised: the item's text is what the pipeline needs.
     """
-    pdf_dir = page_pdf_dir(store, sha)
     try:
+        pdf_dir = store.fetch_dir(sha, PAGES_DIR)  # pages read by other processes or hosts
         if not pdf_dir.exists() or not any(pdf_dir.glob("page-*.pdf")):
             return None
         dest = searchable_pdf_path(store, sha)
         build_searchable_pdf(store.path(sha), mime, indices, pdf_dir, dest)
+        store.publish(sha, SEARCHABLE)
         return dest
     except Exception as e:  # noqa: BLE001 - the searchable PDF is a by-product; never fail the item for it
         log.warning("searchable_pdf_failed", sha=sha[:12], error=f"{type(e).__name__}: {e}")
         return None
     finally:
-        shutil.rmtree(pdf_dir, ignore_errors=True)
+        try:
+            store.drop(sha, PAGES_DIR)
+        except Exception as e:  # noqa: BLE001 - leftover work files are harmless
+            log.warning("page_pdfs_not_dropped", sha=sha[:12], error=type(e).__name__)

@@ -52,6 +52,9 @@ class Step:
     name: str  # the Celery task name
     expects: MailState
     run: StepFn
+    # Cheap (a fraction of a second, no OCR): run in the same task right after the step before it,
+    # each in its own transaction with its own compare-and-set and event, instead of a broker hop.
+    inline: bool = False
 
 
 @dataclass(frozen=True)
@@ -203,11 +206,12 @@ def route(session: Session, item_id: int) -> MailState | None:
     return MailState.needs_review
 
 
-# The pipeline's order, in one place.
+# The pipeline's order, in one place. `inline` steps follow the one before them in the same task
+# (services/pipeline/chain.py); their own task is still what the sweeper re-sends.
 PIPELINE: tuple[Step, ...] = (
     Step("ingest.extract", MailState.received, extract),
-    Step("classify.classify", MailState.extracted, classify),
-    Step("route.route", MailState.classified, route),
+    Step("classify.classify", MailState.extracted, classify, inline=True),
+    Step("route.route", MailState.classified, route, inline=True),
 )
 STEP_BY_NAME: dict[str, Step] = {s.name: s for s in PIPELINE}
 STEP_FOR_STATE: dict[MailState, Step] = {s.expects: s for s in PIPELINE}
