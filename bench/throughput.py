@@ -250,7 +250,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="ph-throughput-") as d, contextlib.ExitStack() as servers_up:
         tmp = Path(d)
-        scans = render_letters(tmp / "scans", _ids(args.letters, {"scan-tiff", "scan-pdf", "scan-png"}), seed=303)
+        scanned_ids = _ids(args.letters, {"scan-tiff", "scan-pdf", "scan-png"})
+        scans = render_letters(tmp / "scans", scanned_ids, seed=303, extra_args=["--digital-share", "0"])
         files = [r["path"] for r in scans]
         digital = render_letters(
             tmp / "digital",
@@ -260,7 +261,12 @@ def main() -> None:
         )
         single = [
             r["path"]
-            for r in render_letters(tmp / "single", _ids(2 * args.single, {"scan-tiff", "scan-png"}, skip=30), seed=505)
+            for r in render_letters(
+                tmp / "single",
+                _ids(2 * args.single, {"scan-tiff", "scan-png"}, skip=30),
+                seed=505,
+                extra_args=["--digital-share", "0"],
+            )
             if r["pages"] == "1"
         ][: args.single]
         pngs = page_pngs(files, tmp / "pngs")

@@ -126,6 +126,8 @@ def servers_in(pair: NetnsPair) -> Iterator[tuple[str, str, str]]:
             check=True,
             capture_output=True,
         )
+        with (tmp / "pg" / "pg_hba.conf").open("a") as hba:  # the veth's private subnet, nothing else
+            hba.write(f"host all all {pair.server_addr.rsplit('.', 1)[0]}.0/30 trust\n")
         pg_args = ["-p", "5432", "-k", str(tmp), "-h", pair.server_addr, "-c", "fsync=off"]
         procs.append(
             subprocess.Popen(
@@ -144,6 +146,8 @@ def servers_in(pair: NetnsPair) -> Iterator[tuple[str, str, str]]:
                     pair.server_addr,
                     "--port",
                     "6379",
+                    "--protected-mode",  # reachable from the other namespace; the address exists only there
+                    "no",
                     "--unixsocket",
                     str(redis_sock),
                     "--save",
