@@ -14,6 +14,7 @@ from celery.signals import worker_process_init, worker_process_shutdown
 from kombu import Queue
 
 from services.core.settings import get_settings
+from workers.broker import polled_sqla
 
 OCR_QUEUE = "ocr"
 DEFAULT_QUEUE = "default"
@@ -57,12 +58,10 @@ def make_celery() -> Celery:
         beat_schedule_filename=str(settings.data_dir / "celerybeat-schedule"),
     )
     if settings.broker_url.startswith("sqla+"):
+        # Poll every 0.1 s instead of kombu's 1 s (workers/broker.py): every hop used to pay it.
+        app.conf.broker_url, app.conf.broker_transport = polled_sqla(settings.broker_url, settings.broker_poll_seconds)
         # Kombu passes these to create_engine: wait on a busy SQLite file instead of failing at once.
-        # Poll often: the transport sleeps this long whenever the queues were empty, and every hop pays it.
-        app.conf.broker_transport_options = {
-            "connect_args": {"timeout": 30},
-            "polling_interval": settings.broker_poll_seconds,
-        }
+        app.conf.broker_transport_options = {"connect_args": {"timeout": 30}}
     elif settings.broker_url.startswith("redis"):
         # An unacked task comes back after this; the sweeper covers the rest.
         app.conf.broker_transport_options = {"visibility_timeout": max(3600, settings.task_time_limit * 2)}
