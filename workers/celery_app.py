@@ -10,7 +10,7 @@ import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import worker_process_init, worker_process_shutdown
+from celery.signals import worker_init, worker_process_init, worker_process_shutdown
 from kombu import Queue
 
 from services.core.settings import get_settings
@@ -69,6 +69,18 @@ def make_celery() -> Celery:
 
 
 app = make_celery()
+
+
+@worker_init.connect
+def _warm_up_before_fork(**_: Any) -> None:
+    """In the worker's main process, before the pool forks: classify runs inline in every pool
+    process, so load its model once here (inherited by each child) rather than on the first letter.
+    Not in worker_process_init, which must finish within a few seconds."""
+    from services.core.db import dispose_engine
+    from services.pipeline.chain import warm_up
+
+    warm_up()
+    dispose_engine()
 
 
 @worker_process_init.connect

@@ -12,6 +12,8 @@ event, exactly as if their own task had run. Nothing about exactly-once changes:
 
 from __future__ import annotations
 
+from services.classify.versions import active_classifier
+from services.core.db import session_scope
 from services.core.logging import get_logger
 from services.core.states import MailState
 from services.pipeline.pages import FanOut
@@ -43,3 +45,16 @@ def continue_inline(item_id: int, state: MailState | FanOut | None) -> MailState
             return None
         state = after
     return state
+
+
+def warm_up() -> bool:
+    """Load the active classifier in this worker process before the first item, so the first inline
+    classify does not pay for loading the model. False (logged) when it cannot be loaded yet, e.g.
+    the database is not up: the first item then loads it, as before."""
+    try:
+        with session_scope() as session:
+            active_classifier(session)
+    except Exception as exc:  # noqa: BLE001 - a worker must start even when the database is away
+        log.warning("warm_up_skipped", error=type(exc).__name__)
+        return False
+    return True

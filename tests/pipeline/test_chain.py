@@ -99,3 +99,19 @@ def test_a_step_that_is_not_inline_ends_the_chain(migrated: Path, monkeypatch: p
     monkeypatch.setattr(chain, "STEP_FOR_STATE", steps)
     assert chain.continue_inline(1, MailState.extracted) is MailState.extracted
     assert chain.continue_inline(1, None) is None
+
+
+def test_warm_up_loads_the_classifier_and_survives_a_missing_database(
+    migrated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services.classify import model
+
+    model._load_cached.cache_clear()
+    assert chain.warm_up() is True
+    assert model._load_cached.cache_info().currsize == 1  # the next classify finds it loaded
+
+    def down() -> None:
+        raise OperationalError("connect", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(chain, "session_scope", down)
+    assert chain.warm_up() is False
