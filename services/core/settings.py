@@ -111,6 +111,14 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", validation_alias="POSTHANTERING_LOG_LEVEL")
     log_json: bool = Field(default=False, validation_alias="POSTHANTERING_LOG_JSON")
 
+    # --- issue 13: ROI projection and the scanner's measured batch time ---
+    # A yearly projection only from at least this many days of handled mail; below it is "provisional".
+    roi_min_projection_days: int = Field(default=28, ge=1, validation_alias="POSTHANTERING_ROI_MIN_PROJECTION_DAYS")
+    # Hot-folder files taken less than this many seconds apart belong to one scanner batch.
+    roi_scanner_batch_gap_seconds: float = Field(
+        default=120.0, gt=0, validation_alias="POSTHANTERING_ROI_SCANNER_BATCH_GAP_SECONDS"
+    )
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, v: str) -> str:
