@@ -168,7 +168,7 @@ def route(session: Session, item_id: int) -> MailState | None:
             detail={"department": dept.code, "auto": True},
             values={"department_code": dept.code, "routed_at": utcnow()},
         )
-        record_routed(session, item.case_refs or [], dept.code)
+        record_routed(session, item.case_refs or [], dept.code, text=item.text)  # own case only (issue 9)
         return MailState.routed
     if (item.reasons or {}).get("tray") == "discard":
         why = "discard tray"  # advertising (INGEN): a registrar confirms the discard with one click
