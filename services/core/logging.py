@@ -84,10 +84,26 @@ def configure_logging(level: str = "INFO", json: bool = False) -> None:
     root.setLevel(level)
     if not any(isinstance(f, _RedactFilter) for h in root.handlers for f in h.filters):
         handler = _CurrentStderrHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handler.addFilter(_RedactFilter())
         root.handlers = [handler]
+    for handler in root.handlers:
+        if any(isinstance(f, _RedactFilter) for f in handler.filters):
+            handler.setFormatter(_stdlib_formatter(json))
     mask_own_handler_loggers()
+
+
+def _stdlib_formatter(json: bool) -> logging.Formatter:
+    """Lines from libraries (Celery, uvicorn, SQLAlchemy) in the same format as ours: JSON when asked."""
+    if not json:
+        return logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return structlog.stdlib.ProcessorFormatter(
+        processor=structlog.processors.JSONRenderer(),
+        foreign_pre_chain=[
+            structlog.stdlib.add_logger_name,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso"),
+        ],
+    )
 
 
 def get_logger(name: str) -> Any:

@@ -171,7 +171,7 @@ def judge(
     """Is anything still coming for this item? See the module docstring for the rules."""
     grace = now - timedelta(seconds=lost_after)
     stale = now - timedelta(seconds=stale_after)
-    last_activity = item_updated_at
+    last_activity = _aware(item_updated_at)
     for row in rows:
         if row.status == RUNNING and row.lease_until is not None and _aware(row.lease_until) > now:
             return Verdict(busy=True, lost=False)
