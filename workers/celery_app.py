@@ -60,7 +60,12 @@ def make_celery() -> Celery:
         worker_send_task_events=False,
         timezone="UTC",
         beat_schedule={
-            "sweep-stuck-items": {"task": "pipeline.sweep", "schedule": settings.sweep_interval_seconds},
+            "sweep-stuck-items": {
+                "task": "pipeline.sweep",
+                "schedule": settings.sweep_interval_seconds,
+                # A sweep that waited longer than one period is dropped: the next one is on its way.
+                "options": {"expires": settings.sweep_interval_seconds},
+            },
             # Weekly: learn from the registry's decisions; promoted only when not worse (services/classify/versions.py).
             "broker-cleanup": {"task": "pipeline.broker_cleanup", "schedule": 600.0},
             "retrain-classifier": {"task": "classify.retrain", "schedule": 7 * 24 * 3600.0},

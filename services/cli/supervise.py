@@ -29,6 +29,7 @@ class Child:
     proc: subprocess.Popen[bytes] | None = None
     started: float = 0.0
     restarts: int = 0
+    backoff: float = 0.0
     reasons: list[str] = field(default_factory=list)
 
 
@@ -91,12 +92,19 @@ class Supervisor:
         return None
 
     def restart(self, child: Child, reason: str) -> None:
+        """Kill (the whole process group) and start again; a child that keeps dying (a full disk, a
+        database away) is started again after a growing pause, at most a minute."""
         assert child.proc is not None
         old = child.proc.pid
         kill_group(child.proc, grace=5.0)
+        now = time.monotonic()
+        quick = now - child.started < 30
+        child.backoff = min(60.0, child.backoff * 2 if quick and child.backoff else (1.0 if quick else 0.0))
         child.restarts += 1
         child.reasons.append(reason)
         log.warning("child_restarted", child=child.name, old_pid=old, reason=reason, restarts=child.restarts)
+        if child.backoff and self._stop.wait(child.backoff):
+            return
         self._launch(child)
 
     def stop(self) -> None:

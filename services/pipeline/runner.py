@@ -270,7 +270,7 @@ def sweep(
             continue
         touched = session.execute(
             update(MailItem)
-            .where(MailItem.id == item_id, MailItem.state == state)
+            .where(MailItem.id == item_id, MailItem.state == state, MailItem.updated_at == updated_at)
             .values(updated_at=utcnow())
             .execution_options(synchronize_session=False)
         )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -279,7 +278,12 @@ class Postgres:
     def stop(self) -> None:
         """Immediate shutdown (SIGQUIT), as a crash or a restart by the operator looks to clients."""
         if self.proc is not None:
-            self.proc.send_signal(signal.SIGQUIT)
+            # pg_ctl (as the server's user: a signal to `runuser` would not reach postgres).
+            subprocess.run(
+                [*self.prefix, str(self.bindir / "pg_ctl"), "-D", str(self.tmp / "data"), "stop", "-m", "immediate"],
+                capture_output=True,
+                timeout=30,
+            )
             try:
                 self.proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
