@@ -97,7 +97,7 @@ def pool_child_after_restart(tmp: Path, name: str = "embedded") -> FaultResult:
     """`serve`: SIGKILL its worker (serve reaps and restarts it), then SIGKILL one pool process of the
     new worker while letters wait. Every letter still finishes (serve restarts a frozen worker)."""
     first = digital(tmp / "first", ["a-001", "b-002"])
-    second = scans(tmp / "second", ["a-006"]) + digital(tmp / "second-d", ["b-003", "a-004"])
+    second = digital(tmp / "second", ["b-003", "a-004"])
     r = FaultResult("pool child SIGKILL after restart", name)
     with backend(tmp, name) as (s, _redis, _pg), _serve(s) as (proc, _base):
         s.cli("ingest", *[row["path"] for row in first])
@@ -120,7 +120,7 @@ def pool_child_after_restart(tmp: Path, name: str = "embedded") -> FaultResult:
 
 def redis_flush_and_restart(tmp: Path, name: str = "postgres-redis") -> FaultResult:
     """Letters wait in Redis, which is flushed; then Redis is killed and started again mid-batch."""
-    rows = digital(tmp / "digital", ["a-001", "a-003", "b-006"]) + scans(tmp / "scans", ["b-002"])
+    rows = digital(tmp / "digital", ["a-001", "a-003", "b-006", "b-002"])
     late = digital(tmp / "late", ["a-004"])
     r = FaultResult("Redis FLUSHALL + restart", name)
     with backend(tmp, name) as (s, redis_srv, _pg):
@@ -145,7 +145,7 @@ def redis_flush_and_restart(tmp: Path, name: str = "postgres-redis") -> FaultRes
 
 def postgres_restart(tmp: Path, name: str = "postgres-redis") -> FaultResult:
     """PostgreSQL stops mid-batch (an upload meanwhile gets 503 + Retry-After) and comes back."""
-    rows = scans(tmp / "scans", ["a-007", "a-012"]) + digital(tmp / "digital", ["b-008"])
+    rows = scans(tmp / "scans", ["a-007"]) + digital(tmp / "digital", ["b-008", "a-010"])
     late = digital(tmp / "late", ["a-009"])
     r = FaultResult("PostgreSQL restart", name)
     with backend(tmp, name) as (s, _redis, pg):
@@ -205,7 +205,7 @@ def disk_full(tmp: Path, name: str) -> FaultResult:
     for it, an upload meanwhile gets 507 with a JSON reason, and everything finishes once space is back.
     The embedded default runs as `serve` (its broker and database live on that disk too, so its worker
     and beat die of it and serve restarts them); scale-out runs its processes on their own."""
-    rows = scans(tmp / "scans", ["a-008", "a-010"]) + digital(tmp / "digital", ["b-007"])
+    rows = scans(tmp / "scans", ["a-008"]) + digital(tmp / "digital", ["b-007"])
     late = digital(tmp / "late", ["a-011"])
     r = FaultResult("disk full (data dir)", name)
     with contextlib.ExitStack() as stack_:
