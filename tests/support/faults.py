@@ -130,6 +130,8 @@ def outcome(r: FaultResult, s: Stack, n: int, fault_at: float, timeout: float) -
     r.final = sum(1 for v in st.values() if v in RIGHT)
     r.lost = r.accepted - r.final
     r.duplicated = duplicated(s)
+    if not any('"step_done"' in log.read_text(errors="replace") for log in s.logs.glob("*.log")):
+        r.notes.append("no step_done line in the worker's log")
     if r.lost:
         r.notes.append(f"states: {sorted(Counter(st.values()).items())}")
     return r
