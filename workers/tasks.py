@@ -94,10 +94,15 @@ def sweep() -> int:
 
 @app.task(name="pipeline.broker_cleanup")
 def broker_cleanup() -> int:
-    """The embedded broker keeps delivered messages in its table: delete them (a no-op elsewhere)."""
+    """Housekeeping: the embedded broker keeps delivered messages in its table (deleted here; a no-op for
+    other brokers), and finished tasks' lease rows go after an hour."""
+    from services.core.db import session_scope
+    from services.pipeline.leases import forget_done
     from services.pipeline.maintenance import purge_delivered_messages
 
     settings = get_settings()
+    with session_scope() as session:
+        forget_done(session, older_than=3600)  # finished tasks' rows
     return purge_delivered_messages(settings.broker_url, settings.broker_cleanup_after_seconds)
 
 

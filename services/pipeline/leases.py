@@ -200,12 +200,14 @@ def leases_for(session: Session, item_ids: list[int]) -> dict[int, list[TaskLeas
     return out
 
 
-def forget(session: Session, item_ids: list[int]) -> None:
-    """Drop the rows of items that left the pipeline (kept small: only live work has rows)."""
-    if item_ids:
-        session.execute(
-            TaskLease.__table__.delete().where(TaskLease.item_id.in_(item_ids), TaskLease.status != RUNNING)
-        )
+def forget_done(session: Session, older_than: float) -> int:
+    """Delete the rows of tasks finished more than `older_than` seconds ago (only live work needs a
+    row; an item without rows falls back to its own updated_at in `judge`)."""
+    cutoff = utcnow() - timedelta(seconds=older_than)
+    result = session.execute(
+        TaskLease.__table__.delete().where(TaskLease.status == DONE, TaskLease.updated_at < cutoff)
+    )
+    return int(result.rowcount or 0)
 
 
 def progress_since(session: Session, since: datetime) -> bool:

@@ -130,3 +130,12 @@ def test_step_done_is_logged_with_the_work(migrated: Path, capsys: object) -> No
     assert run_step(Step("t.ok", MailState.received, ok), item_id) == MailState.extracted  # type: ignore[arg-type]
     out = capsys.readouterr()  # type: ignore[attr-defined]
     assert "step_done" in out.out + out.err
+
+
+def test_finished_task_rows_are_forgotten_after_a_while(migrated: Path) -> None:
+    item_id = _item("f1" * 32)
+    with leases.held(item_id, ITEM_PART, "t", 30):
+        pass
+    with session_scope() as s:
+        assert leases.forget_done(s, older_than=3600) == 0
+        assert leases.forget_done(s, older_than=0) == 1
