@@ -75,10 +75,3 @@ class InsufficientStorage(DomainError):
 
     status_code = 507
     code = "insufficient_storage"
-
-
-class ServiceUnavailable(DomainError):
-    """A dependency (the database, the broker) is not answering: 503 with Retry-After."""
-
-    status_code = 503
-    code = "service_unavailable"

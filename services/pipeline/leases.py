@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, not_, or_, select, update
+from sqlalchemy import and_, not_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -215,7 +215,7 @@ def progress_since(session: Session, since: datetime) -> bool:
     return (
         session.scalar(
             select(TaskLease.item_id)
-            .where(or_(TaskLease.status.in_([RUNNING, DONE])), TaskLease.updated_at >= since)
+            .where(TaskLease.status.in_([RUNNING, DONE]), TaskLease.updated_at >= since)
             .limit(1)
         )
         is not None
