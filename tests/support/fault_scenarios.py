@@ -197,7 +197,23 @@ def small_filesystem(where: Path, megabytes: int) -> Iterator[Path]:
 
 
 def can_mount() -> bool:
-    return os.geteuid() == 0 and sys.platform.startswith("linux")
+    """Root on Linux with the right to mount (a container without CAP_SYS_ADMIN has not): try it."""
+    if os.geteuid() != 0 or not sys.platform.startswith("linux"):
+        return False
+    import tempfile
+
+    where = Path(tempfile.mkdtemp(prefix="ph-mount-probe-"))
+    try:
+        probe = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(where)], capture_output=True)
+        if probe.returncode != 0:
+            return False
+        subprocess.run(["umount", str(where)], capture_output=True)
+        return True
+    except OSError:
+        return False
+    finally:
+        with contextlib.suppress(OSError):
+            where.rmdir()
 
 
 def disk_full(tmp: Path, name: str) -> FaultResult:
