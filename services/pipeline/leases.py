@@ -21,14 +21,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, not_, select, update
+from sqlalchemy import and_, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.core.db import session_scope
 from services.core.logging import get_logger
-from services.core.models import utcnow
+from services.core.models import MailItem, utcnow
 from services.core.models_reliability import ITEM_PART, TaskLease
+from services.core.states import PIPELINE_STATES
 
 log = get_logger(__name__)
 
@@ -204,8 +205,12 @@ def forget_done(session: Session, older_than: float) -> int:
     """Delete the rows of tasks finished more than `older_than` seconds ago (only live work needs a
     row; an item without rows falls back to its own updated_at in `judge`)."""
     cutoff = utcnow() - timedelta(seconds=older_than)
+    in_pipeline = select(MailItem.id).where(MailItem.state.in_([s.value for s in PIPELINE_STATES]))
     result = session.execute(
-        TaskLease.__table__.delete().where(TaskLease.status == DONE, TaskLease.updated_at < cutoff)
+        TaskLease.__table__.delete().where(
+            TaskLease.updated_at < cutoff,
+            or_(TaskLease.status == DONE, TaskLease.item_id.not_in(in_pipeline)),  # left the pipeline
+        )
     )
     return int(result.rowcount or 0)
 
@@ -223,8 +228,16 @@ def progress_since(session: Session, since: datetime) -> bool:
 
 
 def oldest_waiting(session: Session) -> datetime | None:
-    """When the oldest task still queued was sent (None: nothing waits)."""
-    value = session.scalar(select(TaskLease.sent_at).where(TaskLease.status == QUEUED).order_by(TaskLease.sent_at))
+    """When the oldest task still queued for an item the machine owes a step was sent (None: nothing
+    waits). A queued row of an item that has left the pipeline (a page of a quarantined letter) is
+    not work waiting."""
+    value = session.scalar(
+        select(TaskLease.sent_at)
+        .join(MailItem, MailItem.id == TaskLease.item_id)
+        .where(TaskLease.status == QUEUED, MailItem.state.in_([s.value for s in PIPELINE_STATES]))
+        .order_by(TaskLease.sent_at)
+        .limit(1)
+    )
     return _aware(value) if value is not None else None
 
 

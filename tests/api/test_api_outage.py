@@ -85,3 +85,16 @@ def test_a_letter_quarantined_by_a_full_disk_can_be_retried(
     assert r.json()["state"] == "received"
     assert enqueued == [(env, "received")]
     assert client.post(f"/api/v1/mail/{bad}/retry", headers=auth(reg)).status_code == 409
+
+
+def test_a_queued_row_of_a_letter_that_left_the_pipeline_is_not_waiting_work(
+    client: Any, make_item: Callable[..., int]
+) -> None:
+    with session_scope() as s:
+        liveness.heartbeat(s, "w1@host", "default,ocr", pid=4242)
+    iid = make_item(state="quarantined")  # one bad page quarantined it; its other page's message was lost
+    with session_scope() as s:
+        leases.mark_queued(s, iid, 1, "ingest.extract_page", "ocr")
+        old = utcnow() - timedelta(minutes=10)
+        s.execute(TaskLease.__table__.update().values(sent_at=old, updated_at=old))
+    assert client.get("/readyz").status_code == 200
