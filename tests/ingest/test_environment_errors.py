@@ -43,7 +43,7 @@ def test_environment_errors_are_told_from_bad_files() -> None:
 def test_a_full_disk_while_reading_a_page_is_transient_not_damage() -> None:
     with pytest.raises(StorageUnavailable), page_errors(0):
         raise OSError(errno.ENOSPC, "No space left on device")
-    with pytest.raises(InvalidInput, match="damaged or unreadable"), page_errors(0):
+    with pytest.raises(InvalidInput, match="skadad eller oläsbar"), page_errors(0):
         raise OSError(errno.EINVAL, "broken data stream")
 
 
