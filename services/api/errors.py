@@ -36,23 +36,36 @@ async def domain_error_handler(_request: Request, exc: Exception) -> JSONRespons
     return JSONResponse(jsonable_encoder(exc.to_dict()), status_code=exc.status_code, headers=headers or None)
 
 
-async def database_error_handler(request: Request, exc: Exception) -> JSONResponse:
-    """OperationalError (server down, connection lost, SQLite busy or full) is the environment's fault."""
+def database_error_response(path: str, exc: Exception) -> tuple[int, dict[str, str], dict[str, str]]:
+    """(status, body, headers) for a database error: a full disk 507, the database away 503 (both with
+    Retry-After), anything else 500. Shared with the body guard, which meets the database first."""
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if is_environment_error(exc):
-        log.warning("storage_unavailable", path=request.url.path, error=type(exc).__name__)
-        body = {"error": "insufficient_storage", "detail": "Lagringen är full. Försök igen senare; inget sparades."}
-        return JSONResponse(body, status_code=507, headers=headers)
+        log.warning("storage_unavailable", path=path, error=type(exc).__name__)
+        return (
+            507,
+            {"error": "insufficient_storage", "detail": "Lagringen är full. Försök igen senare; inget sparades."},
+            headers,
+        )
     if isinstance(exc, DBAPIError) and not isinstance(exc, OperationalError) and not exc.connection_invalidated:
-        log.error("database_error", path=request.url.path, error=type(exc.orig).__name__)
-        body = {"error": "database_error", "detail": "Databasfel. Försök igen; kvarstår felet, kontakta driften."}
-        return JSONResponse(body, status_code=500)
-    log.warning("database_unavailable", path=request.url.path, error=type(exc).__name__)
+        log.error("database_error", path=path, error=type(exc.orig).__name__)
+        return (
+            500,
+            {"error": "database_error", "detail": "Databasfel. Försök igen; kvarstår felet, kontakta driften."},
+            {},
+        )
+    log.warning("database_unavailable", path=path, error=type(exc).__name__)
     body = {
         "error": "service_unavailable",
         "detail": "Databasen svarar inte just nu. Inget sparades; försök igen om en stund.",
     }
-    return JSONResponse(body, status_code=503, headers=headers)
+    return 503, body, headers
+
+
+async def database_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """OperationalError (server down, connection lost, SQLite busy or full) is the environment's fault."""
+    status, body, headers = database_error_response(request.url.path, exc)
+    return JSONResponse(body, status_code=status, headers=headers or None)
 
 
 async def overflow_handler(_request: Request, exc: Exception) -> JSONResponse:

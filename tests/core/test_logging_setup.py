@@ -23,7 +23,7 @@ def test_uvicorn_access_lines_are_masked_and_still_formatted(monkeypatch: pytest
     access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", "/ui/search?q=19121212-1212", "1.1", 200)
     line = stream.getvalue()
     assert "19121212-1212" not in line
-    assert "/ui/search?q=" in line and "200" in line
+    assert "/ui/search" in line and "200" in line  # formatted, no personnummer (issue 9 drops the query)
 
 
 def test_library_lines_are_json_when_json_is_asked(capsys: pytest.CaptureFixture[str]) -> None:
