@@ -235,4 +235,5 @@ class RoutingRule(Base):
     created_by: Mapped[str] = mapped_column(String(120), default="system")
 
 
+from services.core import models_reliability as _models_reliability  # noqa: E402,F401  (issue 10)
 from services.core import models_security  # noqa: E402, F401  (issue 9: registers its tables)
