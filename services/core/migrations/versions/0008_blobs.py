@@ -4,7 +4,7 @@ Created on every database so the schema is the same everywhere; only POSTHANTERI
 postgres writes to them.
 
 Revision ID: 0008_blobs
-Revises: 0006_security
+Revises: 0007_reliability
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_blobs"
-down_revision = "0006_security"
+down_revision = "0007_reliability"
 branch_labels = None
 depends_on = None
 
