@@ -230,3 +230,6 @@ class RoutingRule(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(120), default="system")
+
+
+from services.core import models_registration as _models_registration  # noqa: E402,F401  (issue 12: tables on Base)
