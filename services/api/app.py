@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request, Response
 from services.api import ui
 from services.api.errors import install_error_handlers
 from services.api.probes import Metrics
-from services.api.routes import cases, departments, health, mail, roi, rules
+from services.api.routes import cases, departments, health, mail, registration, roi, rules
 from services.api.ui_roi import router as roi_dashboard
 
 
@@ -45,6 +45,7 @@ def create_app() -> FastAPI:
     app.include_router(roi.router, prefix="/api/v1")
     app.include_router(rules.router, prefix="/api/v1")
     app.include_router(cases.router, prefix="/api/v1")
+    app.include_router(registration.router, prefix="/api/v1")  # issue 12
     app.include_router(ui.router)
     app.mount("/ui/static", ui.static_files(), name="ui-static")
     app.include_router(roi_dashboard.router)  # /ui/roi

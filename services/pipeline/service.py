@@ -33,7 +33,6 @@ from services.core.models import Department, MailItem, Page, utcnow
 from services.core.settings import get_settings
 from services.core.states import MailState
 from services.ingest.extract import extract_document, low_confidence_pages
-from services.registration.service import propose as propose_registration
 from services.ingest.pdf_output import finish_searchable_pdf, page_pdf_dir
 from services.pipeline.pages import (
     EXTRACT_PAGE,
@@ -44,6 +43,7 @@ from services.pipeline.pages import (
     mean_confidence,
     quarantine,
 )
+from services.registration.service import propose as propose_registration
 
 StepFn = Callable[[Session, int], MailState | FanOut | None]
 

@@ -82,7 +82,8 @@ PNR_LABEL_RE = re.compile(r"(?i)personnummer:?\s*((?:19|20)?\d{6}[-+ ]?\d{4})")
 THEIR_REF_RE = re.compile(
     r"(?im)^.*?\b(vår beteckning|vårt dnr|vårt diarienummer|vår ref(?:erens)?|vårt ärendenummer|ärendenummer|"
     r"mål\s?nr|målnummer|fakturanummer|fakturanr|kreditfakturanummer|kreditfaktura nr|referensnummer|"
-    r"vårt ärende|diarienummer|dnr|ärende\s?nr|beteckning|ref\.?\s?nr)\b[\s.:]*(?P<ref>[A-ZÅÄÖ]{0,5}[\s-]?[\w./-]*\d[\w./-]*)"
+    r"vårt ärende|diarienummer|dnr|ärende\s?nr|beteckning|ref\.?\s?nr)\b[\s.:]*"
+    r"(?P<ref>[A-ZÅÄÖ]{0,5}[\s-]?[\w./-]*\d[\w./-]*)"
 )
 DNR_CONTEXT = re.compile(r"(?i)(ert dnr|er beteckning|ert diarienummer|dnr|diarienummer|ärende|er referens|ert ärende)")
 
@@ -124,7 +125,7 @@ def letter_date(text: str, lines: list[Line]) -> Field:
     for no, ds in by_line.items():
         ln = lines[no]
         before = text[ln.start : ds[0][1]]
-        if LETTER_DATE_LABEL.search(before.strip()) or re.search(r"(?i)\b(datum|date)\b[\s:]*$", before):
+        if LETTER_DATE_LABEL.search(before.strip()) or re.search(r"(?i)\b(datum|date)\b[\s:]*$", before):  # noqa: SIM102
             if not re.search(r"(?i)förfallo|född", before):
                 d, s, e = ds[0]
                 return _f(d.isoformat(), 0.95, text, s, e)
@@ -202,8 +203,8 @@ def subject(text: str, lines: list[Line], head_end: int) -> Field:
         first = block[0]
         t = first.text
         letters = [c for c in t if c.isalpha()]
-        if len(letters) >= 5 and all(c.isupper() for c in letters) and len(block) <= 2 and first.no >= 0:
-            if not POSTCODE_RE.search(t) and not COMPANY_RE.search(t) and not AUTHORITY_RE.search(t):
+        if len(letters) >= 5 and all(c.isupper() for c in letters) and len(block) <= 2 and first.no >= 0:  # noqa: SIM102
+            if not POSTCODE_RE.search(t) and not COMPANY_RE.search(t) and not AUTHORITY_RE.search(t):  # noqa: SIM102
                 if len(block) == 1 or first.no >= head_end:
                     value = re.split(r"\s{3,}", t)[0]
                     return _f(sentence_case(value), 0.85, text, first.start, first.start + len(value))
@@ -218,8 +219,7 @@ def subject(text: str, lines: list[Line], head_end: int) -> Field:
             looks_like_person(t)
             or POSTCODE_RE.search(t)
             or len(t) > 140
-            or (t.endswith((".", ":", "!", "?"))
-            and len(t) > 80)
+            or (t.endswith((".", ":", "!", "?")) and len(t) > 80)
         ):
             continue
         if t.endswith(",") or len(t.split()) < 2:
@@ -330,7 +330,7 @@ def _org_from_signature(lines: list[Line], text: str) -> Field | None:
             return _f(m["o"].rstrip(","), 0.85, text, ln.start + m.start("o"), ln.end)
     for ln in reversed(lines[-10:]):
         t = ln.text
-        if 3 < len(t) < 60 and (COMPANY_RE.search(t) or (AUTHORITY_RE.search(t) and not OWN_MUNICIPALITY.search(t))):
+        if 3 < len(t) < 60 and (COMPANY_RE.search(t) or (AUTHORITY_RE.search(t) and not OWN_MUNICIPALITY.search(t))):  # noqa: SIM102
             if not POSTCODE_RE.search(t) and "@" not in t and not re.search(r"\d{3}", t):
                 v = re.sub(r"(?i)^(teamet på|hälsningar från|från)\s+", "", t.split(",")[0])
                 return _f(v, 0.75, text, ln.start, ln.start + len(t.split(",")[0]))

@@ -94,7 +94,7 @@ NOT_NAME_WORDS = {
 
 
 def looks_like_person(s: str) -> bool:
-    """Two to four capitalised words ("Anna Berg", "Sven-Erik Dahl", "Hoang Minh Tran", "Jenny och Fredrik Kjellberg")."""
+    """Two to four capitalised words ("Anna Berg", "Sven-Erik Dahl", "Jenny och Fredrik Kjellberg")."""
     s = s.strip().rstrip(",")
     if not s or len(s) > 48 or any(ch.isdigit() for ch in s):
         return False
