@@ -116,7 +116,7 @@ NOT_LETTER_DATE = re.compile(
 def letter_date(text: str, lines: list[Line]) -> Field:
     dates = find_dates(text)
     if not dates:
-        return _f("", 0.6)
+        return _f("", 0.8)
     by_line: dict[int, list[tuple[date, int, int]]] = {}
     for d in dates:
         no = text.count("\n", 0, d[1])
@@ -186,7 +186,7 @@ def their_ref(text: str, lines: list[Line], our: str) -> Field:
                 continue
             s = ln.start + m.start("ref")
             return _f(ref, 0.85, text, s, s + len(ref))
-    return _f("", 0.7)
+    return _f("", 0.8)
 
 
 # --- subject --------------------------------------------------------------------------------------------
@@ -379,7 +379,7 @@ def sender_id(text: str, name_line: int | None, lines: list[Line]) -> Field:
         if pm and personnummer.is_valid(pm.group(1)):
             idx = text.find(pm.group(1))
             return _f(personnummer.format(pm.group(1)), 0.85, text, idx, idx + len(pm.group(1)))
-    return _f("", 0.6)
+    return _f("", 0.8)
 
 
 FORM_NAME_RE = re.compile(r"(?im)^(namn|sökande|avsändare|från|anmälare|undertecknad)\s*:\s*(?P<n>[^\n,]+)")
@@ -434,7 +434,7 @@ def recipient_unit(text: str, lines: list[Line], blocks: list[list[Line]]) -> Fi
             u = re.sub(r"(?i)\s*(i|,)\s*solvik(s)? kommun$", "", t).strip(" ,")
             if u and len(u) < 80:
                 return _f(u, 0.75, text, ln.start, ln.start + len(u))
-    return _f("", 0.7)
+    return _f("", 0.8)
 
 
 def propose_fields(text: str, case_refs: list[str], own_prefixes: frozenset[str]) -> dict[str, Field]:

@@ -75,7 +75,7 @@ def propose_secrecy(text: str, subject: str, sensitive_hint: bool = False) -> Se
     if sensitive_hint:
         why = "Klassad som känslig av fördelningen (avdelning med sekretess)"
         return Secrecy(True, "OSL 26 kap. 1 §", why, public_subject(subject, "socialtjänst"), 0.6)
-    return Secrecy(False, "", "", "", 0.75)
+    return Secrecy(False, "", "", "", 0.85)
 
 
 _NAME_RE = re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+(?:[ -][A-ZÅÄÖ][a-zåäöé]+)+\b")
