@@ -69,6 +69,32 @@ def propose(text: str) -> dict[str, dict]:
     return propose_record(text, find_case_refs(text), department_codes())["fields"]
 
 
+def erms_valid(text: str, item_id: int, secret_hint: bool) -> list[str]:
+    """Build the ERMS record of the proposal (as an export would) and validate it against the schema."""
+    from datetime import UTC, date, datetime
+
+    from services.classify.signals import department_codes, find_case_refs
+    from services.export import erms
+    from services.registration.service import propose_record
+
+    rec = propose_record(text, find_case_refs(text), department_codes(), sensitive_hint=secret_hint)
+    values = {k: str(v.get("value", "")) for k, v in rec["fields"].items()}
+    inp = erms.ErmsInput(
+        item_id=item_id,
+        fields=values,
+        arrival_date=date(2025, 6, 19),
+        registered_at=datetime.now(UTC),
+        secret=rec["secret"],
+        authority="Solvik kommun",
+        department=None,
+        original_name="original.pdf",
+        original_format="application/pdf",
+        archival_pdf_name="archival.pdf",
+        do_not_open=rec["do_not_open"],
+    )
+    return erms.validate(erms.build(inp))
+
+
 def ocr_text(path: Path) -> str:
     from services.core.settings import get_settings
     from services.ingest.extract import extract_document
@@ -98,6 +124,7 @@ def main() -> None:
     ap.add_argument("--ocr", type=int, default=0, help="OCR the first N scans of each set too")
     ap.add_argument("--errors", default="", help="print the misses of this field")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--erms", action="store_true", help="validate the ERMS record of every letter")
     args = ap.parse_args()
     labels = {r["id"]: r for r in csv.DictReader((LETTERS / "registration.csv").open(encoding="utf-8"))}
     results: dict[str, list[dict[str, bool | None]]] = {}
@@ -129,6 +156,17 @@ def main() -> None:
                 rec = propose(ocr_text(scan))
                 results[key].append(score(labels[row["id"]], rec))
     seconds = time.perf_counter() - started
+    if args.erms:
+        bad, n = [], 0
+        for s in args.sets.split(","):
+            for i, path in enumerate(sorted((LETTERS / s).glob("*.txt"))):
+                n += 1
+                errors = erms_valid(path.read_text(encoding="utf-8"), 1000 + i, False)
+                if errors:
+                    bad.append((path.stem, errors[0]))
+        print(f"ERMS 3: {n - len(bad)} of {n} records valid against ERMS_v3.xsd")
+        for stem, err in bad[:10]:
+            print(f"  {stem}: {err}")
     if args.json:
         print(json.dumps({k: [dict(r) for r in v] for k, v in results.items()}))
         return

@@ -69,7 +69,8 @@ ASSOCIATION_RE = re.compile(
     r"scoutkår|hembygds|\bvision\b|kommunal\b|fack|pensionärs|\bPRO\b|\bSPF\b|basket|innebandy|fotboll|"
     r"blues|kör\b|sällskap|riksförbund|samfällighet|bostadsrättsförening|\bbrf\b|allians|nätverk)"
 )
-OWN_MUNICIPALITY = re.compile(r"(?i)\bsolvik(s)? kommun\b")
+# The addressee: "<name> kommun" (the letters' own municipality; not tied to one name).
+OWN_MUNICIPALITY = re.compile(r"(?i)\b[\wåäö-]+s? kommun\b")
 POSTCODE_RE = re.compile(r"\b\d{3}\s?\d{2}\s+[A-ZÅÄÖ][A-Za-zÅÄÖåäö]+")
 STREET_RE = re.compile(
     r"(?i)\b([A-ZÅÄÖ][\wåäö-]*(gatan|vägen|gränd|torget|plan|stigen|backe|allé|väg|gata)\s+\d+\w?|box\s+\d+)"
@@ -190,54 +191,95 @@ def their_ref(text: str, lines: list[Line], our: str) -> Field:
 
 
 # --- subject --------------------------------------------------------------------------------------------
-def subject(text: str, lines: list[Line], head_end: int) -> Field:
-    for ln in lines[:40]:
-        m = SUBJECT_LABEL_RE.match(ln.text)
-        if m and len(m["s"]) > 3 and not re.match(r"(?i)^(nr|\d)", m["s"]):
-            s = ln.start + m.start("s")
-            value = m["s"].strip()
-            return _f(value[:1].upper() + value[1:], 0.92, text, s, ln.end)
-    # a heading in capitals, or the first short line after the letterhead and recipient block
-    blocks = blocks_of(lines)
-    for block in blocks[:10]:
-        first = block[0]
-        t = first.text
-        letters = [c for c in t if c.isalpha()]
-        if len(letters) >= 5 and all(c.isupper() for c in letters) and len(block) <= 2 and first.no >= 0:  # noqa: SIM102
-            if not POSTCODE_RE.search(t) and not COMPANY_RE.search(t) and not AUTHORITY_RE.search(t):  # noqa: SIM102
-                if len(block) == 1 or first.no >= head_end:
-                    value = re.split(r"\s{3,}", t)[0]
-                    return _f(sentence_case(value), 0.85, text, first.start, first.start + len(value))
+TITLE_RE = re.compile(
+    r"(?i)^(ansökan|anmälan|begäran|medborgarförslag|läkarintyg|årsräkning|förteckning|överklagande|överklagan|"
+    r"kreditfaktura|faktura|klagomål|synpunkt(er)?|orosanmälan|rapport|redovisning|komplettering|intyg|"
+    r"förfrågan|uppsägning|intresseanmälan|betalningspåminnelse|inkassokrav|påminnelse|samråd)\b"
+)
+GENERIC_HEADINGS = {"kallelse", "remiss", "beslut", "meddelande", "information", "protokoll", "inbjudan", "brev"}
+KEY_VALUE_RE = re.compile(r"^[\wåäöÅÄÖ ./()-]{2,40}:\s")
+
+
+def _is_key_value_block(block: list[Line]) -> bool:
+    return sum(1 for ln in block if KEY_VALUE_RE.match(ln.text)) >= 2
+
+
+def _meta_line(ln: Line) -> bool:
+    return bool(KEY_VALUE_RE.match(ln.text) or re.match(r"(?i)^(diarienummer|dnr|fastighet|ert dnr|mål nr)\b", ln.text))
+
+
+def _subject_line(text: str, blocks: list[list[Line]], head_end: int) -> Field | None:
+    """The first short line after the letterhead and the recipient block that reads like a subject."""
     for block in blocks[:14]:
         first = block[0]
-        if first.no < head_end or len(block) > 2:
+        if first.no < head_end or (len(block) > 2 and not all(_meta_line(ln) for ln in block[1:])):
             continue
         t = first.text
         if SKIP_SUBJECT.match(t) or SALUTATION_RE.match(t) or (find_dates(t) and len(t) < 40):
             continue
-        if (
-            looks_like_person(t)
-            or POSTCODE_RE.search(t)
-            or len(t) > 140
-            or (t.endswith((".", ":", "!", "?")) and len(t) > 80)
-        ):
+        if looks_like_person(t) or POSTCODE_RE.search(t) or len(t) > 140 or KEY_VALUE_RE.match(t):
             continue
-        if t.endswith(",") or len(t.split()) < 2:
+        if t.endswith((",", ".", ":")) or (t.endswith(("!", "?")) and len(t) > 80) or len(t.split()) < 2:
             continue
         return _f(sentence_case(t), 0.75, text, first.start, first.end)
-    return _f("", 0.3)
+    return None
+
+
+def subject(text: str, lines: list[Line], head_end: int) -> Field:
+    blocks = blocks_of(lines)
+    for block in blocks[:12]:
+        form = _is_key_value_block(block)  # "Ärende: Sjukpenning" among "Datum:", "Försäkrad:": a form field
+        for ln in block:
+            m = SUBJECT_LABEL_RE.match(ln.text)
+            if form and m and not re.match(r"(?i)^(ämne|angående|re)\b", m.group(1)):
+                continue
+            if m and len(m["s"]) > 3 and not re.match(r"(?i)^(nr|\d)", m["s"]):
+                s = ln.start + m.start("s")
+                value = m["s"].strip()
+                return _f(value[:1].upper() + value[1:], 0.92, text, s, ln.end)
+    # a title on the first line ("Ansökan om plats i förskola", "LÄKARINTYG FÖR SJUKLÖN")
+    if blocks:
+        first = blocks[0][0]
+        rest_ok = len(blocks[0]) == 1 or blocks[0][1].text.startswith("(")
+        if rest_ok and TITLE_RE.match(first.text) and len(first.text) < 120 and not first.text.endswith("."):
+            value = re.split(r"\s{3,}", first.text)[0]
+            return _f(sentence_case(value), 0.88, text, first.start, first.start + len(value))
+    # a heading in capitals; a generic one ("KALLELSE", "REMISS") only when no subject line follows
+    for block in blocks[:10]:
+        first = block[0]
+        t = first.text
+        letters = [c for c in t if c.isalpha()]
+        caps = len(letters) >= 5 and all(c.isupper() for c in letters)
+        if not caps or POSTCODE_RE.search(t) or COMPANY_RE.search(t) or AUTHORITY_RE.search(t):
+            continue
+        value = re.split(r"\s{3,}", t)[0]
+        if value.lower() in GENERIC_HEADINGS and len(block) == 2 and not _meta_line(block[1]):
+            nxt = block[1]  # "BESLUT" over "Stöd för anställning – lönebidrag"
+            return _f(sentence_case(nxt.text), 0.85, text, nxt.start, nxt.end)
+        second_ok = len(block) == 1 or block[1].text.startswith("(") or _meta_line(block[1])
+        if len(block) > 2 or (not second_ok and first.no < head_end):
+            continue
+        if value.lower() in GENERIC_HEADINGS:
+            later = _subject_line(text, blocks, max(head_end, first.no + 1))
+            if later is not None:
+                return later
+        return _f(sentence_case(value), 0.85, text, first.start, first.start + len(value))
+    return _subject_line(text, blocks, head_end) or _f("", 0.3)
 
 
 # --- sender -----------------------------------------------------------------------------------------------
-def _is_recipient_block(block: list[Line]) -> bool:
-    joined = " ".join(ln.text for ln in block)
-    return bool(OWN_MUNICIPALITY.search(joined) or re.search(r"(?i)^(till|att:|attn)", block[0].text))
+def _is_recipient_block(block: list[Line], letterhead: bool = False) -> bool:
+    """The block addressed to the municipality. The first block of a letter is its letterhead (which may
+    itself be a municipality's) unless it starts "Till"/"Att"."""
+    if re.search(r"(?i)^(till|att:|attn)", block[0].text):
+        return True
+    return not letterhead and bool(OWN_MUNICIPALITY.search(" ".join(ln.text for ln in block)))
 
 
 def _head_end(blocks: list[list[Line]]) -> int:
     """Line number after the recipient block (or after the letterhead when there is none)."""
-    for block in blocks[:6]:
-        if _is_recipient_block(block):
+    for i, block in enumerate(blocks[:6]):
+        if _is_recipient_block(block, letterhead=i == 0):
             return block[-1].no + 1
     return blocks[0][-1].no + 1 if blocks else 0
 
@@ -290,7 +332,7 @@ def _org_from_head(blocks: list[list[Line]], text: str) -> Field | None:
     first = blocks[0]
     t = first[0].text
     org_like = bool(COMPANY_RE.search(t) or AUTHORITY_RE.search(t) or ASSOCIATION_RE.search(t))
-    if _is_recipient_block(first) or find_dates(t) or (looks_like_person(t) and not org_like):
+    if _is_recipient_block(first, letterhead=True) or find_dates(t) or (looks_like_person(t) and not org_like):
         return None
     if SUBJECT_LABEL_RE.match(t) or len(t) > 70 or POSTCODE_RE.search(t) or STREET_RE.search(t):
         return None
@@ -353,11 +395,13 @@ def sender_kind(org: str, text: str) -> Field:
 
 def sender_address(text: str, lines: list[Line], name_line: int | None, head_lines: int) -> Field:
     """The street and postcode lines nearest the sender's name, or in the letterhead."""
+    blocks = blocks_of(lines)
+    skip = {ln.no for i, b in enumerate(blocks[:6]) if _is_recipient_block(b, letterhead=i == 0) for ln in b}
     candidates = list(range(name_line + 1, min(name_line + 6, len(lines)))) if name_line is not None else []
     candidates += list(range(0, min(head_lines, 8)))
     for i in candidates:
         ln = lines[i]
-        if not POSTCODE_RE.search(ln.text) or OWN_MUNICIPALITY.search(ln.text) or "734 80" in ln.text:
+        if not POSTCODE_RE.search(ln.text) or OWN_MUNICIPALITY.search(ln.text) or ln.no in skip:
             continue
         prev = lines[i - 1] if i > 0 else None
         if STREET_RE.search(ln.text) or "," in ln.text:
@@ -415,12 +459,12 @@ def recipient_unit(text: str, lines: list[Line], blocks: list[list[Line]]) -> Fi
     for ln in lines[:40]:
         m = ATT_RE.match(ln.text)
         if m:
-            u = re.sub(r"(?i),?\s*(i\s+)?solvik(s)? kommun\b.*$", "", m["u"]).strip(" ,")
-            if u and not OWN_MUNICIPALITY.fullmatch(m["u"].strip()) and u.lower() not in ("solvik kommun", "kommunen"):
+            u = re.sub(r"(?i),?\s*(i\s+)?[\wåäö-]+s? kommun\b.*$", "", m["u"]).strip(" ,")
+            if u and not OWN_MUNICIPALITY.fullmatch(m["u"].strip()) and u.lower() not in ("kommunen",):
                 s = ln.start + m.start("u")
                 return _f(u, 0.8, text, s, s + len(u))
-    for block in blocks[:6]:
-        if not _is_recipient_block(block):
+    for i, block in enumerate(blocks[:6]):
+        if not _is_recipient_block(block, letterhead=i == 0):
             continue
         for ln in block:
             t = ln.text
@@ -431,7 +475,7 @@ def recipient_unit(text: str, lines: list[Line], blocks: list[list[Line]]) -> Fi
                 or re.match(r"(?i)^till\b", t)
             ):
                 continue
-            u = re.sub(r"(?i)\s*(i|,)\s*solvik(s)? kommun$", "", t).strip(" ,")
+            u = re.sub(r"(?i)\s*(i|,)\s*[\wåäö-]+s? kommun$", "", t).strip(" ,")
             if u and len(u) < 80:
                 return _f(u, 0.75, text, ln.start, ln.start + len(u))
     return _f("", 0.8)
