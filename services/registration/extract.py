@@ -62,6 +62,7 @@ AUTHORITY_RE = re.compile(
     r"(?i)\b(kommun|region(en)?\b|regionen|länsstyrelsen|tingsrätt|hovrätt|förvaltningsrätt|myndighet|verket|"
     r"försäkringskassan|polis|arbetsförmedlingen|lantmäteriet|skatteverket|kronofogden|inspektionen|"
     r"skola|skolan|förskola|gymnasium|äldreboende|vårdcentral|sjukhus|gmina|municipality|landsting|"
+    r"\w+(?:skola|skolan|gymnasiet|boende|boendet|förskolan)\b|"
     r"migrationsverket|transportstyrelsen|trafikverket|domstol|åklagar|statens|rikspolis|IVO)"
 )
 ASSOCIATION_RE = re.compile(
@@ -215,7 +216,7 @@ def _subject_line(text: str, blocks: list[list[Line]], head_end: int) -> Field |
         if first.no < head_end or (len(block) > 2 and not all(_meta_line(ln) for ln in block[1:])):
             continue
         t = first.text
-        if SKIP_SUBJECT.match(t) or SALUTATION_RE.match(t) or (find_dates(t) and len(t) < 40):
+        if SKIP_SUBJECT.match(t) or SALUTATION_RE.match(t) or GREETING_RE.match(t) or (find_dates(t) and len(t) < 40):
             continue
         if looks_like_person(t) or POSTCODE_RE.search(t) or len(t) > 140 or KEY_VALUE_RE.match(t):
             continue
@@ -231,7 +232,7 @@ def subject(text: str, lines: list[Line], head_end: int) -> Field:
         form = _is_key_value_block(block)  # "Ärende: Sjukpenning" among "Datum:", "Försäkrad:": a form field
         for ln in block:
             m = SUBJECT_LABEL_RE.match(ln.text)
-            if form and m and not re.match(r"(?i)^(ämne|angående|re)\b", m.group(1)):
+            if form and m and not re.match(r"(?i)^(ämne|angående|re)\b", m.group(1)) and len(m["s"].split()) < 2:
                 continue
             if m and len(m["s"]) > 3 and not re.match(r"(?i)^(nr|\d)", m["s"]):
                 s = ln.start + m.start("s")
@@ -332,7 +333,10 @@ def _org_from_head(blocks: list[list[Line]], text: str) -> Field | None:
     first = blocks[0]
     t = first[0].text
     org_like = bool(COMPANY_RE.search(t) or AUTHORITY_RE.search(t) or ASSOCIATION_RE.search(t))
-    if _is_recipient_block(first, letterhead=True) or find_dates(t) or (looks_like_person(t) and not org_like):
+    org_no = bool(re.search(r"(?i)org\.?\s?nr|organisationsnummer", " ".join(ln.text for ln in first[1:4])))
+    if _is_recipient_block(first, letterhead=True) or find_dates(t) or SALUTATION_RE.match(t):
+        return None
+    if looks_like_person(t) and not org_like and not org_no:
         return None
     if SUBJECT_LABEL_RE.match(t) or len(t) > 70 or POSTCODE_RE.search(t) or STREET_RE.search(t):
         return None
@@ -366,12 +370,19 @@ def _org_from_signature(lines: list[Line], text: str) -> Field | None:
     m = FORM_ORG_RE.search(text[:3000])
     if m and len(m["o"].strip()) < 60:
         return _f(m["o"].strip(), 0.75, text, m.start("o"), m.start("o") + len(m["o"].strip()))
+    for ln in lines[:30]:  # a form's "Företagets namn: X AB", "Sökande (entreprenör): X AB"
+        km = re.match(r"^(?P<k>[^:]{3,40}):\s*(?P<o>[^,]{3,60})", ln.text)
+        if km and COMPANY_RE.search(km["o"]) and not re.search(r"(?i)installatör|entreprenad|bank|leverantör", km["k"]):
+            s = ln.start + km.start("o")
+            return _f(km["o"].strip(), 0.8, text, s, s + len(km["o"].strip()))
     for ln in reversed(lines[-14:]):
         m = re.match(r"(?i)^(för|på uppdrag av|styrelsen för|styrelsen i)\s+(?P<o>.+)$", ln.text)
         if m and len(m["o"]) < 60:
             return _f(m["o"].rstrip(","), 0.85, text, ln.start + m.start("o"), ln.end)
     for ln in reversed(lines[-10:]):
         t = ln.text
+        if t.startswith(("-", "•", "*")) or KEY_VALUE_RE.match(t) or TITLE_RE.match(t) or re.match(r"(?i)^bilag", t):
+            continue
         if 3 < len(t) < 60 and (COMPANY_RE.search(t) or (AUTHORITY_RE.search(t) and not OWN_MUNICIPALITY.search(t))):  # noqa: SIM102
             if not POSTCODE_RE.search(t) and "@" not in t and not re.search(r"\d{3}", t):
                 v = re.sub(r"(?i)^(teamet på|hälsningar från|från)\s+", "", t.split(",")[0])
