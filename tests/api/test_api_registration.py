@@ -269,3 +269,36 @@ def test_failed_webhook_stays_pending_and_is_not_resent_to_the_file_drop(
         assert export.deliver(s, routed_item) is True  # next round: the receiver accepts
         filedrops = [d for d in export.deliveries(s, routed_item) if d.connector == "filedrop"]
     assert len(filedrops) == 1
+
+
+def test_auto_export_only_for_auto_routed_items_when_configured(
+    make_item: Callable[..., int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POSTHANTERING_REGISTRATION_AUTO_EXPORT", "true")
+    reset_settings()
+    auto = make_item(text=LETTER, state="classified", decision="auto", suggested_department="SBN")
+    review = make_item(text=LETTER, state="classified", decision="review", suggested_department="SBN")
+    with session_scope() as s:
+        STEP_BY_NAME["route.route"].run(s, auto)
+        STEP_BY_NAME["route.route"].run(s, review)
+    with session_scope() as s:
+        assert export.pending_ids(s) == [auto]
+
+
+def test_secret_record_lists_only_its_public_subject(
+    client: Any, make_user: Callable[..., Any], auth: Callable[..., dict[str, str]], make_item: Callable[..., int]
+) -> None:
+    text = "Orosanmälan\n\nBarnet Elvira Nyström, 150612-5184, far illa.\n\nKarin Sundell\n"
+    item_id = make_item(text=text, state="classified", decision="review", suggested_department="SN", sensitive=True)
+    with session_scope() as s:
+        STEP_BY_NAME["route.route"].run(s, item_id)
+    reg = make_user("rita", "registrar")
+    rec = client.get(f"/api/v1/mail/{item_id}/registration", headers=auth(reg)).json()
+    assert rec["secret"] is True
+    assert rec["fields"]["secrecy_regulation"]["value"] == "OSL 26 kap. 1 §"
+    (row,) = client.get("/api/v1/registrations", headers=auth(reg)).json()["items"]
+    assert row["subject"] == rec["fields"]["public_subject"]["value"]
+    assert row["sender_name"] == ""
+    xml = client.get(f"/api/v1/mail/{item_id}/export/erms.xml", headers=auth(reg)).content
+    assert b'restrictionType="confidential"' in xml and b'titleType="public"' in xml
+    assert erms.validate(xml) == []
