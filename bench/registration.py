@@ -95,7 +95,21 @@ def erms_valid(text: str, item_id: int, secret_hint: bool) -> list[str]:
     return erms.validate(erms.build(inp))
 
 
+OCR_CACHE = Path("/tmp/posthantering-registration-ocr")
+
+
 def ocr_text(path: Path) -> str:
+    """The project's extraction of a scan, cached (by file name and size) so reruns score without re-OCR."""
+    cached = OCR_CACHE / f"{path.parent.name}-{path.name}-{path.stat().st_size}.txt"
+    if cached.exists():
+        return cached.read_text(encoding="utf-8")
+    text = _ocr(path)
+    OCR_CACHE.mkdir(parents=True, exist_ok=True)
+    cached.write_text(text, encoding="utf-8")
+    return text
+
+
+def _ocr(path: Path) -> str:
     from services.core.settings import get_settings
     from services.ingest.extract import extract_document
     from services.ingest.sniff import sniff

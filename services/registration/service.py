@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from services.core.errors import Conflict, DomainError, NotFound
 from services.core.events import SYSTEM, record
+from services.core.logging import get_logger
 from services.core.models import MailItem, utcnow
 from services.core.models_registration import RegistrationRecord
 from services.core.settings import get_settings
@@ -23,6 +24,7 @@ from services.registration import arrival as fl22
 from services.registration.extract import FIELDS, propose_fields
 from services.registration.secrecy import do_not_open, propose_secrecy
 
+log = get_logger(__name__)
 EDITABLE = (*FIELDS, "secrecy_regulation", "secrecy_why", "public_subject")
 REGISTRAR = "registrator"
 
@@ -52,6 +54,16 @@ def propose_record(
     return {"fields": fields, "secret": sec.secret, "do_not_open": closed}
 
 
+def empty_proposal(secret: bool) -> dict[str, Any]:
+    """Every field blank at confidence 0: the registrar fills them in."""
+    fields: dict[str, Any] = {k: {"value": "", "confidence": 0.0, "source": ""} for k in FIELDS}
+    for k in ("secrecy_regulation", "secrecy_why", "public_subject"):
+        fields[k] = {"value": "", "confidence": 0.0, "source": ""}
+    fields["secret"] = {"value": "ja" if secret else "nej", "confidence": 0.0, "source": ""}
+    fields["do_not_open"] = {"value": "nej", "confidence": 0.0, "source": ""}
+    return {"fields": fields, "secret": secret, "do_not_open": False}
+
+
 def _arrival_for(item: MailItem) -> fl22.Arrival:
     s = get_settings()
     channel = fl22.channel_for(item.channel, None, s.hotfolder_intake_channel, s.intake_channels)
@@ -69,9 +81,13 @@ def propose(
     existing = get_record(session, item.id)
     if existing is not None:
         return existing
-    proposal = propose_record(
-        item.text, list(item.case_refs or []), own_prefixes, sensitive_hint=item.sensitive, filename=item.filename
-    )
+    try:
+        proposal = propose_record(
+            item.text, list(item.case_refs or []), own_prefixes, sensitive_hint=item.sensitive, filename=item.filename
+        )
+    except Exception as e:  # noqa: BLE001 - a rule that trips on odd text must never stop the routing
+        log.warning("registration_proposal_failed", item_id=item.id, error=type(e).__name__)
+        proposal = empty_proposal(item.sensitive)
     arrival = _arrival_for(item)
     settings = get_settings()
     rec = RegistrationRecord(

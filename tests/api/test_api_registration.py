@@ -302,3 +302,18 @@ def test_secret_record_lists_only_its_public_subject(
     xml = client.get(f"/api/v1/mail/{item_id}/export/erms.xml", headers=auth(reg)).content
     assert b'restrictionType="confidential"' in xml and b'titleType="public"' in xml
     assert erms.validate(xml) == []
+
+
+def test_a_failing_rule_never_stops_the_routing(make_item: Callable[..., int], monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.registration import service as registration
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a rule tripped")
+
+    monkeypatch.setattr(registration, "propose_record", broken)
+    item_id = make_item(text=LETTER, state="classified", decision="auto", suggested_department="SBN")
+    with session_scope() as s:
+        assert STEP_BY_NAME["route.route"].run(s, item_id) == "routed"
+    with session_scope() as s:
+        rec = registration.get_record(s, item_id)
+        assert rec is not None and rec.fields["subject"] == {"value": "", "confidence": 0.0, "source": ""}
