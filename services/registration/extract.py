@@ -49,6 +49,12 @@ class Field:
         return asdict(self)
 
 
+def swedish_dashes(s: str) -> str:
+    """OCR reads the en dash of a Swedish title as a hyphen: "Remiss - Förslag", "årskurs 7-9"."""
+    s = re.sub(r"(?<=\S) - (?=\S)", " – ", s)
+    return re.sub(r"(?<![\d/-])(\d{1,4})-(\d{1,4})(?![\d/-])", lambda m: f"{m[1]}–{m[2]}", s)
+
+
 def _f(value: str, confidence: float, text: str = "", start: int | None = None, end: int | None = None) -> Field:
     src = text[start:end] if start is not None and end is not None else ""
     return Field(value.strip(), round(confidence, 2), src[:200], start, end)
@@ -94,7 +100,7 @@ SUBJECT_LABEL_RE = re.compile(
 )
 SKIP_SUBJECT = re.compile(
     r"(?i)^(till|att|attn|datum|hej|bästa|dear|till berörd|sida|bilag|från|avsändare|mottagare|tel|telefon|e-post|"
-    r"org|\d|www\.|ert dnr|vår beteckning|vår ref|er ref|dnr|mål nr|fastighet|hejsan|god dag|kära)"
+    r"org|\d|www\.|ert dnr|vår beteckning|vår ref|er ref|dnr|mål nr|fastighet|hejsan|god dag|kära|inkom|ankom)"
 )
 SALUTATION_RE = re.compile(r"(?i)^(hej|hejsan|bästa|till berörd|god dag|kära|dear|till dig|hello)\b")
 
@@ -122,6 +128,9 @@ def letter_date(text: str, lines: list[Line]) -> Field:
     by_line: dict[int, list[tuple[date, int, int]]] = {}
     for d in dates:
         no = text.count("\n", 0, d[1])
+        previous = next((ln.text for ln in reversed(lines[:no]) if ln.text), "")
+        if STAMP_RE.match(previous) or STAMP_RE.match(lines[no].text):
+            continue  # the registry's own arrival stamp on the scan, not the letter's date
         by_line.setdefault(no, []).append(d)
     # 1. a labelled date ("Datum: 2025-03-02", "Fakturadatum 2025-03-11")
     for no, ds in by_line.items():
@@ -197,6 +206,7 @@ TITLE_RE = re.compile(
     r"kreditfaktura|faktura|klagomål|synpunkt(er)?|orosanmälan|rapport|redovisning|komplettering|intyg|"
     r"förfrågan|uppsägning|intresseanmälan|betalningspåminnelse|inkassokrav|påminnelse|samråd)\b"
 )
+STAMP_RE = re.compile(r"(?i)^(inkom|ankom|inkommen|ankomststämpel)\b")
 GENERIC_HEADINGS = {"kallelse", "remiss", "beslut", "meddelande", "information", "protokoll", "inbjudan", "brev"}
 KEY_VALUE_RE = re.compile(r"^[\wåäöÅÄÖ ./()-]{2,40}:\s")
 
@@ -212,17 +222,24 @@ def _meta_line(ln: Line) -> bool:
 def _subject_line(text: str, blocks: list[list[Line]], head_end: int) -> Field | None:
     """The first short line after the letterhead and the recipient block that reads like a subject."""
     for block in blocks[:14]:
+        if len(block) > 1 and find_dates(block[0].text) and len(block[0].text) < 40:
+            block = block[1:]  # "Uppsala 2025-05-05" read into the same paragraph as the subject
         first = block[0]
         if first.no < head_end or (len(block) > 2 and not all(_meta_line(ln) for ln in block[1:])):
             continue
         t = first.text
         if SKIP_SUBJECT.match(t) or SALUTATION_RE.match(t) or GREETING_RE.match(t) or (find_dates(t) and len(t) < 40):
             continue
-        if looks_like_person(t) or POSTCODE_RE.search(t) or len(t) > 140 or KEY_VALUE_RE.match(t):
+        if looks_like_person(t) or POSTCODE_RE.search(t) or STREET_RE.match(t) or len(t) > 140:
+            continue
+        if KEY_VALUE_RE.match(t):
             continue
         if t.endswith((",", ".", ":")) or (t.endswith(("!", "?")) and len(t) > 80) or len(t.split()) < 2:
             continue
-        return _f(sentence_case(t), 0.75, text, first.start, first.end)
+        end = first.end
+        if len(block) > 1 and block[1].text[:1].islower() and not _meta_line(block[1]):
+            t, end = f"{t} {block[1].text}", block[1].end  # a subject wrapped onto a second line
+        return _f(swedish_dashes(sentence_case(t)), 0.75, text, first.start, end)
     return None
 
 
@@ -232,8 +249,15 @@ def subject(text: str, lines: list[Line], head_end: int) -> Field:
         form = _is_key_value_block(block)  # "Ärende: Sjukpenning" among "Datum:", "Försäkrad:": a form field
         for ln in block:
             m = SUBJECT_LABEL_RE.match(ln.text)
-            if form and m and not re.match(r"(?i)^(ämne|angående|re)\b", m.group(1)) and len(m["s"].split()) < 2:
-                continue
+            if (
+                form
+                and m
+                and (
+                    not re.match(r"(?i)^(ämne|angående|re|ärende)\b", m.group(1))
+                    or (m.group(1).lower() == "ärende" and len(m["s"].split()) < 2)
+                )
+            ):
+                continue  # "Avser faktura: 20388", "Ärende: Sjukpenning" among other form fields
             if m and len(m["s"]) > 3 and not re.match(r"(?i)^(nr|\d)", m["s"]):
                 s = ln.start + m.start("s")
                 value = m["s"].strip()
@@ -244,19 +268,19 @@ def subject(text: str, lines: list[Line], head_end: int) -> Field:
         rest_ok = len(blocks[0]) == 1 or blocks[0][1].text.startswith("(")
         if rest_ok and TITLE_RE.match(first.text) and len(first.text) < 120 and not first.text.endswith("."):
             value = re.split(r"\s{3,}", first.text)[0]
-            return _f(sentence_case(value), 0.88, text, first.start, first.start + len(value))
+            return _f(swedish_dashes(sentence_case(value)), 0.88, text, first.start, first.start + len(value))
     # a heading in capitals; a generic one ("KALLELSE", "REMISS") only when no subject line follows
     for block in blocks[:10]:
         first = block[0]
         t = first.text
         letters = [c for c in t if c.isalpha()]
         caps = len(letters) >= 5 and all(c.isupper() for c in letters)
-        if not caps or POSTCODE_RE.search(t) or COMPANY_RE.search(t) or AUTHORITY_RE.search(t):
+        if not caps or STAMP_RE.match(t) or POSTCODE_RE.search(t) or COMPANY_RE.search(t) or AUTHORITY_RE.search(t):
             continue
         value = re.split(r"\s{3,}", t)[0]
         if value.lower() in GENERIC_HEADINGS and len(block) == 2 and not _meta_line(block[1]):
             nxt = block[1]  # "BESLUT" over "Stöd för anställning – lönebidrag"
-            return _f(sentence_case(nxt.text), 0.85, text, nxt.start, nxt.end)
+            return _f(swedish_dashes(sentence_case(nxt.text)), 0.85, text, nxt.start, nxt.end)
         second_ok = len(block) == 1 or block[1].text.startswith("(") or _meta_line(block[1])
         if len(block) > 2 or (not second_ok and first.no < head_end):
             continue
@@ -264,7 +288,7 @@ def subject(text: str, lines: list[Line], head_end: int) -> Field:
             later = _subject_line(text, blocks, max(head_end, first.no + 1))
             if later is not None:
                 return later
-        return _f(sentence_case(value), 0.85, text, first.start, first.start + len(value))
+        return _f(swedish_dashes(sentence_case(value)), 0.85, text, first.start, first.start + len(value))
     return _subject_line(text, blocks, head_end) or _f("", 0.3)
 
 
@@ -495,6 +519,10 @@ def recipient_unit(text: str, lines: list[Line], blocks: list[list[Line]]) -> Fi
 def propose_fields(text: str, case_refs: list[str], own_prefixes: frozenset[str]) -> dict[str, Field]:
     lines = lines_of(text)
     blocks = blocks_of(lines)
+    if len(blocks) <= 2 and len(lines) > 12:
+        # A text layer without blank lines (born-digital PDFs read by pdfplumber): no paragraphs to
+        # go by, so every line is its own block for the head, the recipient and the subject.
+        blocks = [[ln] for ln in lines if ln.text]
     head_end = _head_end(blocks)
     name, org, name_line = sender(text, lines, blocks)
     our = our_dnr(text, case_refs, own_prefixes)
