@@ -487,7 +487,8 @@ def sender(text: str, lines: list[Line], blocks: list[list[Line]]) -> tuple[Fiel
 
 
 # --- recipient unit ---------------------------------------------------------------------------------------
-ATT_RE = re.compile(r"(?im)^(att|attn|attention|till|mottagare)\s*[:.]?\s+(?P<u>.+)$")
+# "Att: X" (attention) needs its colon ("Att kommunen ..." starts a sentence); "Till X" a capital.
+ATT_RE = re.compile(r"^(?:(?i:att|attn|attention|mottagare)\s*:|(?i:till)\s*:|(?i:till)(?=\s+[A-ZÅÄÖ]))\s*(?P<u>.+)$")
 
 
 def recipient_unit(text: str, lines: list[Line], blocks: list[list[Line]]) -> Field:
