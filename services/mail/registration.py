@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from services.core.errors import Forbidden
+from services.core.errors import Forbidden, NotFound
 from services.core.models import MailItem, User
 from services.core.models_registration import RegistrationRecord
 from services.core.pii import mask_personnummer
@@ -60,14 +60,25 @@ def as_dict(item: MailItem, rec: RegistrationRecord) -> dict[str, Any]:
     }
 
 
-def get_record(session: Session, user: User, item_id: int) -> tuple[MailItem, RegistrationRecord]:
-    item = get_item(session, user, item_id)
-    rec = registration.get_record(session, item_id)
-    if rec is None:
-        from services.core.errors import NotFound
+def find_record(session: Session, user: User, item_id: int) -> tuple[MailItem, RegistrationRecord | None]:
+    """The item (visibility checked) and its record, None while the item is still in the pipeline."""
+    return get_item(session, user, item_id), registration.get_record(session, item_id)
 
+
+def get_record(session: Session, user: User, item_id: int) -> tuple[MailItem, RegistrationRecord]:
+    item, rec = find_record(session, user, item_id)
+    if rec is None:
         raise NotFound(f"försändelse {item_id} har ingen registrering ännu")
     return item, rec
+
+
+def deliveries(session: Session, item_id: int) -> list[dict[str, Any]]:
+    """The export delivery log of an item (registry)."""
+    return [
+        {"connector": d.connector, "attempt": d.attempt, "ok": d.ok, "status_code": d.status_code,
+         "detail": d.detail, "at": d.at.isoformat()}
+        for d in export.deliveries(session, item_id)
+    ]  # fmt: skip
 
 
 def _registry_only(user: User) -> None:

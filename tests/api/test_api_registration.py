@@ -240,6 +240,9 @@ def test_export_through_file_drop_and_signed_webhook_with_retries(
     with session_scope() as s:
         assert export.deliver(s, routed_item) is False  # delivered: nothing pending, nothing sent again
     assert len(handler.got) == 3
+    shown = client.get(f"/api/v1/mail/{routed_item}/registration", headers=auth(reg)).json()
+    assert [(d["connector"], d["ok"]) for d in shown["deliveries"]][-1] == ("webhook", True)
+    assert shown["exported_at"] and shown["export_pending"] is False
 
 
 def test_failed_webhook_stays_pending_and_is_not_resent_to_the_file_drop(

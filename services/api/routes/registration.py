@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from services.api.deps import current_user
 from services.core.db import session_scope
 from services.core.models import User
+from services.mail import permissions
 from services.mail import registration as reg
 from workers import dispatch
 
@@ -33,7 +34,10 @@ class RegistrationIn(BaseModel):
 def get_registration(item_id: int, user: User = Depends(current_user)) -> dict[str, Any]:
     with session_scope() as session:
         item, rec = reg.get_record(session, user, item_id)
-        return reg.as_dict(item, rec)
+        out = reg.as_dict(item, rec)
+        if permissions.can_route(user):
+            out["deliveries"] = reg.deliveries(session, item_id)  # the export delivery log
+        return out
 
 
 def _save(item_id: int, body: RegistrationIn, user: User, confirm: bool) -> dict[str, Any]:

@@ -8,6 +8,7 @@ Tab moves field to field; Enter confirms (one keystroke when every field is righ
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import HTMLResponse
 
 from services.api.ui.render import UIRoute, redirect, render
 from services.api.ui.session import current_user, human_seconds, opened_stamp
@@ -40,7 +41,12 @@ KINDS = {"person": "Privatperson", "company": "Företag", "association": "Fören
 @router.get("/ui/mail/{item_id}/registrering", include_in_schema=False)
 def panel(request: Request, item_id: int, user: User = Depends(current_user)) -> Response:
     with session_scope() as session:
-        item, rec = reg.get_record(session, user, item_id)
+        item, rec = reg.find_record(session, user, item_id)
+        if rec is None:
+            return HTMLResponse(
+                '<h2>Registrering</h2><p class="muted" id="registration-pending">'
+                "Registreringsförslaget skapas när försändelsen har lästs och fördelats.</p>"
+            )
         data = reg.as_dict(item, rec)
         stamp = reg.stamp(rec)
     low = get_settings().registration_low_confidence

@@ -65,3 +65,9 @@ def test_department_cannot_confirm(browser: Any, item: int) -> None:
     token = form_token(sara, f"/ui/mail/{item}")
     r = sara.post(f"/ui/mail/{item}/registrering", data={"csrf_token": token, "action": "confirm"})
     assert r.status_code == 403
+
+
+def test_panel_of_an_item_still_in_the_pipeline(browser: Any, item: int, make_item: Any) -> None:
+    waiting = make_item(text="", state="received")
+    panel = browser("rita").get(f"/ui/mail/{waiting}/registrering")
+    assert panel.status_code == 200 and 'id="registration-pending"' in panel.text
