@@ -33,8 +33,7 @@ def _masked_fields(rec: RegistrationRecord) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, f in (rec.fields or {}).items():
         f = dict(f)
-        if name == "sender_id" or name == "public_subject":
-            f["value"] = mask_personnummer(str(f.get("value", "")))
+        f["value"] = mask_personnummer(str(f.get("value", "") or ""))
         f["source"] = mask_personnummer(str(f.get("source", "") or ""))
         if rec.secret and name in ("subject", "sender_name", "sender_address"):
             f["protected"] = True  # shown to the registry and the receiving department only

@@ -19,6 +19,7 @@ from services.core.events import SYSTEM, record
 from services.core.logging import get_logger
 from services.core.models import MailItem, utcnow
 from services.core.models_registration import RegistrationRecord
+from services.core.pii import mask_personnummer
 from services.core.settings import get_settings
 from services.registration import arrival as fl22
 from services.registration.extract import FIELDS, propose_fields
@@ -156,7 +157,10 @@ def update(
             value = _parse_date(value, "Brevets datum").isoformat()
         if len(value) > 1000:
             raise InvalidRegistration(f"{name}: högst 1000 tecken")
-        if new_fields.get(name, {}).get("value", "") != value:
+        old = str(new_fields.get(name, {}).get("value", "") or "")
+        if value != old and value == mask_personnummer(old):
+            continue  # the masked form shown in the station sent back unchanged: keep the full number
+        if old != value:
             new_fields[name] = {"value": value, "confidence": 1.0, "source": REGISTRAR, "start": None, "end": None}
             changed.append(name)
     if arrival_date:

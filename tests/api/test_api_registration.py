@@ -142,9 +142,14 @@ def test_erms_xml_validates_and_list_masks_personnummer(
         json={"fields": {"sender_id": "811218-9876"}},
         headers=auth(reg),
     )
+    # the masked form sent back (as the validation station does) keeps the full number
+    client.put(
+        f"/api/v1/mail/{routed_item}/registration", json={"fields": {"sender_id": "811218-XXXX"}}, headers=auth(reg)
+    )
     r = client.get(f"/api/v1/mail/{routed_item}/export/erms.xml", headers=auth(reg))
     assert r.status_code == 200
     assert erms.validate(r.content) == []
+    assert b"811218-9876" in r.content  # the archive record carries the full number
     assert b"<objectId>SBN 2025/0418</objectId>" in r.content
     assert b'directionDefinition="incoming"' in r.content
 
