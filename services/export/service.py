@@ -25,7 +25,6 @@ from services.core.models_registration import ExportDelivery, RegistrationRecord
 from services.core.pii import mask_personnummer
 from services.core.settings import Settings, get_settings
 from services.export import erms
-from services.export.archival import ARCHIVAL, make_pdfa
 from services.export.connectors import Connector, FileDrop, Package, Webhook
 
 log = get_logger(__name__)
@@ -86,6 +85,8 @@ def erms_xml(session: Session, item: MailItem) -> bytes:
 
 def archival_pdf(item: MailItem) -> Path:
     """The item's PDF/A-2b, made once and kept as a derived blob."""
+    from services.export.archival import ARCHIVAL, make_pdfa  # pikepdf: loaded only when exporting
+
     store = get_blob_store()
     dest = store.derived_path(item.sha256, ARCHIVAL)
     if dest.exists():

@@ -15,9 +15,8 @@ import io
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
-import img2pdf
-import pikepdf
 import pypdfium2 as pdfium
 
 from services.core.blobs import BlobStore
@@ -84,7 +83,9 @@ def build_searchable_pdf(original: Path, mime: str, indices: list[int], pdf_dir:
     return ocr_pages
 
 
-def _has_jpeg(page: pikepdf.Page) -> bool:
+def _has_jpeg(page: Any) -> bool:
+    import pikepdf
+
     for image in page.images.values():
         filters = image.get("/Filter")
         names = [str(f) for f in filters] if isinstance(filters, pikepdf.Array) else [str(filters)]
@@ -93,19 +94,21 @@ def _has_jpeg(page: pikepdf.Page) -> bool:
     return False
 
 
-def _same_size(a: pikepdf.Page, b: pikepdf.Page) -> bool:
+def _same_size(a: Any, b: Any) -> bool:
     (aw, ah), (bw, bh) = (_size(a), _size(b))
     return abs(aw - bw) <= 0.02 * bw and abs(ah - bh) <= 0.02 * bh
 
 
-def _size(page: pikepdf.Page) -> tuple[float, float]:
+def _size(page: Any) -> tuple[float, float]:
     box = [float(v) for v in page.mediabox]
     w, h = box[2] - box[0], box[3] - box[1]
     return (h, w) if int(page.obj.get("/Rotate", 0)) % 180 else (w, h)
 
 
-def _strip_images(pdf: pikepdf.Pdf, page: pikepdf.Page) -> None:
+def _strip_images(pdf: Any, page: Any) -> None:
     """Leave only tesseract's invisible text: drop the image it drew (`Do`) and its XObjects."""
+    import pikepdf
+
     kept = [(operands, op) for operands, op in pikepdf.parse_content_stream(page) if str(op) != "Do"]
     page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(kept))
     if "/XObject" in page.obj.Resources:
@@ -119,6 +122,9 @@ def keep_original_jpegs(path: Path, original: Path, mime: str, indices: list[int
     differs (turned 90 degrees to be read) keep tesseract's page. Returns the pages replaced."""
     if not ocr_indices or mime not in (PDF, "image/jpeg"):
         return 0
+    import img2pdf  # imported here: only OCR'd JPEG pages need them
+    import pikepdf
+
     replaced = 0
     with pikepdf.open(path, allow_overwriting_input=True) as out:
         wrapped = original if mime == PDF else io.BytesIO(img2pdf.convert(str(original)))

@@ -15,8 +15,6 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 POST = "post"
 MAILBOX = "mailbox"
 EMAIL = "email"
@@ -35,6 +33,8 @@ class Arrival:
 
 @lru_cache(maxsize=64)
 def _holidays(year: int) -> dict[date, str]:
+    import holidays  # the package loads every country's calendar: only when a date is asked for
+
     days: dict[date, str] = dict(holidays.country_holidays("SE", years=year, include_sundays=False, language="sv"))
     # midsommarafton: the Friday before midsommardagen (a Saturday between 20 and 26 June)
     for d, name in list(days.items()):
