@@ -121,12 +121,16 @@ def erms_xml(session: Session, user: User, item_id: int) -> bytes:
     return export.erms_xml(session, item)
 
 
-def list_records(session: Session, user: User, start: date | None, end: date | None) -> list[dict[str, Any]]:
+def list_records(
+    session: Session, user: User, start: date | None, end: date | None, status: str | None = None
+) -> list[dict[str, Any]]:
     _registry_only(user)
     if start and end and end < start:
         raise InvalidRequest("to must not be before from")
     rows = []
     for rec in registration.list_records(session, start, end):
+        if status is not None and rec.status != status:
+            continue
         item = session.get(MailItem, rec.item_id)
         v = {k: str((rec.fields or {}).get(k, {}).get("value", "") or "") for k in LIST_COLUMNS}
         v.update(

@@ -80,10 +80,11 @@ def list_registrations(
     from_: date | None = Query(None, alias="from"),
     to: date | None = Query(None),
     format: str = Query("json", pattern="^(json|csv)$"),
+    status: str | None = Query(None, pattern="^(proposed|confirmed)$", description="only records in this status"),
     user: User = Depends(current_user),
 ) -> Response:
     with session_scope() as session:
-        rows = reg.list_records(session, user, from_, to)
+        rows = reg.list_records(session, user, from_, to, status)
     if format == "csv":
         return Response(
             reg.to_csv(rows),
