@@ -150,11 +150,18 @@ def list_records(
     return rows
 
 
+def _cell(value: Any) -> Any:
+    """A letter's text must not become a spreadsheet formula when the CSV is opened (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "@", "\t", "\r", "-") and not value[1:2].isdigit():
+        return "'" + value
+    return value
+
+
 def to_csv(rows: list[dict[str, Any]]) -> str:
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(LIST_COLUMNS), extrasaction="ignore")
     w.writeheader()
-    w.writerows(rows)
+    w.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
     return buf.getvalue()
 
 

@@ -158,6 +158,10 @@ def test_erms_xml_validates_and_list_masks_personnummer(
     (row,) = r.json()["items"]
     assert row["sender_id"] == "811218-XXXX"
     assert client.get("/api/v1/registrations?status=confirmed", headers=auth(reg)).json()["total"] == 0
+    client.put(
+        f"/api/v1/mail/{routed_item}/registration", json={"fields": {"their_ref": "=HYPERLINK(1)"}}, headers=auth(reg)
+    )
+    assert "'=HYPERLINK(1)" in client.get("/api/v1/registrations?format=csv", headers=auth(reg)).text
     csv_text = client.get("/api/v1/registrations?format=csv", headers=auth(reg)).text
     assert "811218-XXXX" in csv_text and "9876" not in csv_text
     assert client.get("/api/v1/registrations?from=2025-02-30", headers=auth(reg)).status_code == 422
