@@ -142,6 +142,8 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Bumped to end every UI session of the user (logout everywhere, password change, deactivation).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     departments: Mapped[list[UserDepartment]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", back_populates="user"
@@ -174,6 +176,7 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)  # None: never (tokens made before 0006)
 
     user: Mapped[User] = relationship(back_populates="tokens", lazy="joined")
 
@@ -233,3 +236,4 @@ class RoutingRule(Base):
 
 
 from services.core import models_registration as _models_registration  # noqa: E402,F401  (issue 12: tables on Base)
+from services.core import models_security  # noqa: E402, F401  (issue 9: registers its tables)
