@@ -6,14 +6,32 @@ backoff; anything else ends the item in `failed` inside the runner, never a cras
 
 from __future__ import annotations
 
+import contextlib
+from typing import Any
+
+from celery import Task
+
 from services.core.settings import get_settings
 from services.pipeline.pages import FanOut
-from services.pipeline.runner import TRANSIENT_ERRORS, run_page, run_step
+from services.pipeline.runner import TRANSIENT_ERRORS, fail_transient, run_page, run_step
 from services.pipeline.service import EXTRACT_PAGE_STEP, STEP_BY_NAME
 from workers.celery_app import app
 from workers.dispatch import enqueue_for_state, enqueue_pages
 
+
+class StepTask(Task):  # type: ignore[misc]
+    """When the retries of a transient error run out, the item ends `failed` with a reason that names
+    the environment (retryable), instead of waiting silently for the sweeper."""
+
+    def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        if isinstance(exc, TRANSIENT_ERRORS) and args:
+            # The database may still be away: then the sweeper re-sends the item later.
+            with contextlib.suppress(Exception):
+                fail_transient(self.name, int(args[0]), exc)
+
+
 RETRY = {
+    "base": StepTask,
     "autoretry_for": TRANSIENT_ERRORS,
     "retry_backoff": 2,
     "retry_backoff_max": 60,
@@ -56,16 +74,36 @@ def route(item_id: int) -> str | None:
     return _advance("route.route", item_id)
 
 
-@app.task(name="pipeline.sweep", **RETRY)
+@app.task(name="pipeline.sweep", autoretry_for=TRANSIENT_ERRORS, retry_backoff=2, max_retries=3)
 def sweep() -> int:
     from services.core.db import session_scope
+    from services.metering.operations import queue_depth
     from services.pipeline.runner import sweep as find_and_touch
 
+    settings = get_settings()
+    try:
+        depth = queue_depth(settings.broker_url, timeout=2.0)  # None: unknown, queued tasks wait for the stale period
+    except Exception:  # noqa: BLE001 - the broker may be down; then nothing can be sent anyway
+        depth = None
     with session_scope() as session:
-        resend = find_and_touch(session, stale_after=get_settings().stale_after_seconds)
+        resend = find_and_touch(session, stale_after=settings.stale_after_seconds, depth=depth)
     for item_id, state in resend:
         enqueue_for_state(item_id, state)
     return len(resend)
+
+
+@app.task(name="pipeline.broker_cleanup")
+def broker_cleanup() -> int:
+    """Housekeeping: the embedded broker keeps delivered messages in its table (deleted here; a no-op for
+    other brokers), and finished tasks' lease rows go after an hour."""
+    from services.core.db import session_scope
+    from services.pipeline.leases import forget_done
+    from services.pipeline.maintenance import purge_delivered_messages
+
+    settings = get_settings()
+    with session_scope() as session:
+        forget_done(session, older_than=3600)  # finished tasks' rows
+    return purge_delivered_messages(settings.broker_url, settings.broker_cleanup_after_seconds)
 
 
 @app.task(name="classify.retrain", acks_late=True)

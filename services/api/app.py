@@ -13,11 +13,14 @@ from services.api.errors import install_error_handlers
 from services.api.probes import Metrics
 from services.api.routes import cases, departments, health, mail, registration, roi, rules, tokens
 from services.api.ui_roi import router as roi_dashboard
-from services.core.logging import protect_server_logs
-from services.core.settings import restrict_file_modes
+from services.core.logging import configure_logging, protect_server_logs
+from services.core.settings import get_settings, restrict_file_modes
 
 
 def create_app() -> FastAPI:
+    settings = get_settings()
+    # One logging setup for every process: under uvicorn (the compose file's command) too.
+    configure_logging(settings.log_level, settings.log_json)
     app = FastAPI(
         title="Posthantering",
         version="0.1.0",

@@ -72,11 +72,31 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(
         default_factory=lambda: os.cpu_count() or 1, ge=1, validation_alias="POSTHANTERING_WORKER_CONCURRENCY"
     )
-    sweep_interval_seconds: float = Field(default=60.0, gt=0, validation_alias="POSTHANTERING_SWEEP_INTERVAL_SECONDS")
+    sweep_interval_seconds: float = Field(default=15.0, gt=0, validation_alias="POSTHANTERING_SWEEP_INTERVAL_SECONDS")
     stale_after_seconds: float = Field(default=600.0, gt=0, validation_alias="POSTHANTERING_STALE_AFTER_SECONDS")
     task_soft_time_limit: int = Field(default=600, gt=0, validation_alias="POSTHANTERING_TASK_SOFT_TIME_LIMIT")
     task_time_limit: int = Field(default=900, gt=0, validation_alias="POSTHANTERING_TASK_TIME_LIMIT")
     max_attempts: int = Field(default=5, ge=1, validation_alias="POSTHANTERING_MAX_ATTEMPTS")
+
+    # --- issue 10: reliability (leases, lost tasks, supervision, readiness, storage) ---
+    # A running task holds a lease renewed every third of this; a lease not renewed means the task was lost.
+    task_lease_seconds: float = Field(default=30.0, ge=3, validation_alias="POSTHANTERING_TASK_LEASE_SECONDS")
+    # A queued task is taken for lost after this when its queue is empty (the broker lost it).
+    lost_after_seconds: float = Field(default=30.0, gt=0, validation_alias="POSTHANTERING_LOST_AFTER_SECONDS")
+    worker_heartbeat_seconds: float = Field(
+        default=10.0, gt=0, validation_alias="POSTHANTERING_WORKER_HEARTBEAT_SECONDS"
+    )
+    # serve restarts its worker when work has waited this long without any task starting or finishing.
+    worker_stuck_after_seconds: float = Field(
+        default=90.0, gt=0, validation_alias="POSTHANTERING_WORKER_STUCK_AFTER_SECONDS"
+    )
+    supervise_interval_seconds: float = Field(default=2.0, gt=0, validation_alias="POSTHANTERING_SUPERVISE_INTERVAL")
+    # Below this free space in the data directory, readiness says 503 and uploads get 507.
+    min_free_bytes: int = Field(default=20 * 1024 * 1024, ge=0, validation_alias="POSTHANTERING_MIN_FREE_BYTES")
+    # Delivered messages of the embedded (SQLAlchemy) broker are deleted after this.
+    broker_cleanup_after_seconds: float = Field(
+        default=300.0, gt=0, validation_alias="POSTHANTERING_BROKER_CLEANUP_AFTER_SECONDS"
+    )
 
     # HTTP
     host: str = Field(default="127.0.0.1", validation_alias="POSTHANTERING_HOST")

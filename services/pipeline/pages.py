@@ -23,7 +23,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.core.blobs import get_blob_store
-from services.core.errors import InvalidInput, StateConflict
+from services.core.environment import STORAGE_REASON_SV, storage_writable
+from services.core.errors import InvalidInput, StateConflict, StorageUnavailable
 from services.core.events import SYSTEM, transition
 from services.core.models import MailItem, Page, utcnow
 from services.core.settings import get_settings
@@ -84,8 +85,14 @@ def extract_one_page(session: Session, item_id: int, index: int) -> MailState | 
 def quarantine(
     session: Session, item: MailItem, exc: InvalidInput, machine_seconds: float, detail: dict[str, int] | None = None
 ) -> MailState:
-    """Bad input found while reading: received -> quarantined with the reason; drop partial page PDFs."""
-    discard_page_pdfs(get_blob_store(), item.sha256)
+    """Bad input found while reading: received -> quarantined with the reason; drop partial page PDFs.
+
+    Not while the data directory's storage is failing: a tool that could not write its output (a
+    full disk) looks like a bad file, so then the step is retried instead (the letter is not blamed)."""
+    store = get_blob_store()
+    if not storage_writable(store.root, get_settings().min_free_bytes // 4):
+        raise StorageUnavailable(STORAGE_REASON_SV.format(detail=f"vid läsning: {exc.message[:120]}"))
+    discard_page_pdfs(store, item.sha256)
     transition(
         session,
         item,

@@ -1,7 +1,7 @@
 """registration: the registration record per item and the export delivery log
 
 Revision ID: 0009_registration
-Revises: 0006_security
+Revises: 0007_reliability
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_registration"
-down_revision = "0006_security"
+down_revision = "0007_reliability"
 branch_labels = None
 depends_on = None
 
