@@ -31,6 +31,8 @@ TASK_ROUTES = {
     "ingest.extract": {"queue": OCR_QUEUE},
     "ingest.extract_page": {"queue": OCR_QUEUE},  # one page of a multi-page item
     "classify.classify": {"queue": DEFAULT_QUEUE},
+    "export.deliver": {"queue": DEFAULT_QUEUE},  # issue 12
+    "export.deliver_pending": {"queue": DEFAULT_QUEUE},
     "route.route": {"queue": DEFAULT_QUEUE},
     "pipeline.sweep": {"queue": DEFAULT_QUEUE},
     "pipeline.broker_cleanup": {"queue": DEFAULT_QUEUE},
@@ -71,6 +73,8 @@ def make_celery() -> Celery:
             # Weekly: learn from the registry's decisions; promoted only when not worse (services/classify/versions.py).
             "broker-cleanup": {"task": "pipeline.broker_cleanup", "schedule": 600.0},
             "retrain-classifier": {"task": "classify.retrain", "schedule": 7 * 24 * 3600.0},
+            # issue 12: registration records waiting for their export (a failed webhook is tried again).
+            "deliver-pending-exports": {"task": "export.deliver_pending", "schedule": settings.sweep_interval_seconds},
         },
         beat_schedule_filename=str(settings.data_dir / "celerybeat-schedule"),
     )

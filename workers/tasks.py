@@ -115,3 +115,26 @@ def retrain() -> dict[str, object]:
     from services.classify.learning import retrain_from_database
 
     return retrain_from_database()
+
+
+@app.task(name="export.deliver", **RETRY)
+def export_deliver(item_id: int) -> bool:
+    """Deliver a confirmed registration to the diarium connectors (issue 12)."""
+    from services.core.db import session_scope
+    from services.mail.registration import deliver_now
+
+    with session_scope() as session:
+        return deliver_now(session, item_id)
+
+
+@app.task(name="export.deliver_pending", **RETRY)
+def export_deliver_pending() -> int:
+    """Periodic: every record still waiting for its export (auto-routed items, failed webhooks)."""
+    from services.core.db import session_scope
+    from services.export.service import pending_ids
+
+    with session_scope() as session:
+        ids = pending_ids(session)
+    for item_id in ids:
+        export_deliver.delay(item_id)
+    return len(ids)

@@ -3,8 +3,10 @@
 Tesseract renders each OCR'd page as a one-page PDF in the same pass that reads it (no second
 recognition); the pages are left in a work folder beside the blob and joined here, one page at a
 time, into a derived blob `<sha>.searchable.pdf`. Pages that were not OCR'd (a real text layer, a
-blank page) are taken from the original: the PDF page itself, or the image frame. The original blob
-is never touched.
+blank page) are taken from the original: the PDF page itself, or the image frame. An OCR'd page whose
+original is a JPEG keeps that JPEG stream as it is, with tesseract's invisible text laid over it
+(`keep_original_jpegs`): tesseract's own page holds the image re-encoded, several times larger. The
+original blob is never touched.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
+from typing import Any
 
 import pypdfium2 as pdfium
 
@@ -79,8 +82,80 @@ def build_searchable_pdf(original: Path, mime: str, indices: list[int], pdf_dir:
                 doc.close()
             if source is not None:
                 source.close()
+    ocr_indices = [i for i in sorted(indices) if page_pdf_path(pdf_dir, i).exists()]
+    try:
+        keep_original_jpegs(tmp, original, mime, sorted(indices), ocr_indices)
+    except Exception as e:  # noqa: BLE001 - the joined PDF as tesseract made it is still searchable
+        log.warning("keep_original_jpegs_failed", error=f"{type(e).__name__}: {e}")
     os.replace(tmp, dest)
     return ocr_pages
+
+
+def _has_jpeg(page: Any) -> bool:
+    import pikepdf
+
+    for image in page.images.values():
+        filters = image.get("/Filter")
+        names = [str(f) for f in filters] if isinstance(filters, pikepdf.Array) else [str(filters)]
+        if "/DCTDecode" in names:
+            return True
+    return False
+
+
+def _same_size(a: Any, b: Any) -> bool:
+    (aw, ah), (bw, bh) = (_size(a), _size(b))
+    return abs(aw - bw) <= 0.02 * bw and abs(ah - bh) <= 0.02 * bh
+
+
+def _size(page: Any) -> tuple[float, float]:
+    box = [float(v) for v in page.mediabox]
+    w, h = box[2] - box[0], box[3] - box[1]
+    return (h, w) if int(page.obj.get("/Rotate", 0)) % 180 else (w, h)
+
+
+def _strip_images(pdf: Any, page: Any) -> None:
+    """Leave only tesseract's invisible text: drop the image it drew (`Do`) and its XObjects."""
+    import pikepdf
+
+    kept = [(operands, op) for operands, op in pikepdf.parse_content_stream(page) if str(op) != "Do"]
+    page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(kept))
+    if "/XObject" in page.obj.Resources:
+        del page.obj.Resources["/XObject"]
+
+
+def keep_original_jpegs(path: Path, original: Path, mime: str, indices: list[int], ocr_indices: list[int]) -> int:
+    """Tesseract's page PDF holds the page image re-encoded (lossless, several times the JPEG's size).
+    For an OCR'd page whose original is a JPEG (a JPEG file, or a PDF page drawing a JPEG), put the
+    original page back, untouched, with tesseract's invisible text laid over it. Pages whose size
+    differs (turned 90 degrees to be read) keep tesseract's page. Returns the pages replaced."""
+    if not ocr_indices or mime not in (PDF, "image/jpeg"):
+        return 0
+    import img2pdf  # imported here: only OCR'd JPEG pages need them
+    import pikepdf
+
+    replaced = 0
+    with pikepdf.open(path, allow_overwriting_input=True) as out:
+        wrapped = original if mime == PDF else io.BytesIO(img2pdf.convert(str(original)))
+        with pikepdf.open(wrapped) as source:
+            for index in ocr_indices:
+                pos = indices.index(index)
+                if index >= len(source.pages):
+                    continue
+                base = source.pages[index]
+                if not _has_jpeg(base) or not _same_size(base, out.pages[pos]):
+                    continue
+                text_layer = pikepdf.Pdf.new()
+                text_layer.pages.append(out.pages[pos])
+                _strip_images(text_layer, text_layer.pages[0])
+                out.pages.insert(pos, base)
+                new = out.pages[pos]
+                new.add_overlay(text_layer.pages[0])
+                del out.pages[pos + 1]
+                replaced += 1
+        if replaced:
+            out.remove_unreferenced_resources()
+            out.save(path)
+    return replaced
 
 
 def _image_frame_pdf(original: Path, index: int) -> bytes:
