@@ -27,7 +27,8 @@ TRANSITIONS: dict[MailState, frozenset[MailState]] = {
     MailState.routed: frozenset({MailState.acknowledged, MailState.returned, MailState.routed}),
     MailState.returned: frozenset({MailState.routed}),
     MailState.acknowledged: frozenset(),
-    MailState.quarantined: frozenset(),
+    # Only when the environment caused the quarantine (a full disk): runner.retry_failed checks the reason.
+    MailState.quarantined: frozenset({MailState.received}),
     # A discard can be undone within the restore period (POSTHANTERING_DISCARD_RESTORE_DAYS).
     MailState.discarded: frozenset({MailState.needs_review}),
     # A failed item can be retried: it goes back to the state its failed step started from.

@@ -12,12 +12,12 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
-from services.api.ui import admin, auth, inbox, items, preferences, registry, resume
+from services.api.ui import admin, auth, inbox, items, preferences, registration, registry, resume
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 
 router = APIRouter()
-for _module in (auth, registry, items, inbox, admin, resume, preferences):
+for _module in (auth, registry, items, inbox, admin, resume, preferences, registration):
     router.include_router(_module.router)
 
 
