@@ -29,6 +29,8 @@ def task_for_state(state: str | MailState) -> str | None:
 
 def enqueue_for_state(item_id: int, state: str | MailState) -> bool:
     """Send the next pipeline task for an item in `state`; True if a task was sent."""
+    if state == MailState.split:  # a pile split into letters: each letter goes on to classify
+        return enqueue_letters(item_id) > 0
     name = task_for_state(state)
     if name is None:
         return False
@@ -57,3 +59,13 @@ def enqueue_pages(item_id: int, indices: Iterable[int]) -> int:
             continue
         sent += 1
     return sent
+
+
+def enqueue_letters(pile_id: int) -> int:
+    """Send classify for each letter separated from a pile (issue 16); the sweeper covers a lost one."""
+    from services.core.db import session_scope
+    from services.ingest.separation_service import letters_to_classify
+
+    with session_scope() as session:
+        letters = letters_to_classify(session, pile_id)
+    return sum(enqueue_for_state(letter, MailState.extracted) for letter in letters)

@@ -10,8 +10,9 @@ from fastapi import FastAPI, Request, Response
 from services.api import ui
 from services.api.errors import install_error_handlers
 from services.api.probes import Metrics
-from services.api.routes import cases, departments, health, mail, roi, rules
+from services.api.routes import batches, cases, departments, health, mail, roi, rules
 from services.api.ui_roi import router as roi_dashboard
+from services.api.ui_separation import router as batch_pages
 
 
 def create_app() -> FastAPI:
@@ -48,4 +49,6 @@ def create_app() -> FastAPI:
     app.include_router(ui.router)
     app.mount("/ui/static", ui.static_files(), name="ui-static")
     app.include_router(roi_dashboard.router)  # /ui/roi
+    app.include_router(batches.router, prefix="/api/v1")  # issue 16: batches, separator sheet
+    app.include_router(batch_pages.router)  # /ui/buntar
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from services.cli import admin, mail, model, run
+from services.cli import admin, mail, model, run, separation
 
 app = typer.Typer(
     name="posthantering",
@@ -16,6 +16,7 @@ run.register(app)
 mail.register(app)
 model.register(app)
 admin.register(app)
+separation.register(app)
 
 if __name__ == "__main__":
     app()

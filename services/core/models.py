@@ -88,6 +88,9 @@ class MailItem(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     routed_at: Mapped[datetime | None] = mapped_column(default=None)
     acknowledged_at: Mapped[datetime | None] = mapped_column(default=None)
+    # issue 16: a letter separated from a scanned pile: the pile's batch and its page indexes there.
+    batch_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)  # batches.id
+    source_pages: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
 
     pages: Mapped[list[Page]] = relationship(
         back_populates="item", order_by="Page.index", cascade="all, delete-orphan", lazy="selectin"
@@ -111,6 +114,7 @@ class Page(Base):
     confidence: Mapped[float | None] = mapped_column(Float, default=None)  # mean word confidence 0-100
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
     rotation: Mapped[int] = mapped_column(Integer, default=0)  # degrees turned to read it upright
+    signals: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)  # issue 16: ink, barcodes, layout
 
     item: Mapped[MailItem] = relationship(back_populates="pages")
 
@@ -230,3 +234,6 @@ class RoutingRule(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(120), default="system")
+
+
+from services.core import models_separation  # noqa: E402, F401  (issue 16: batches)

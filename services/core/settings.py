@@ -86,6 +86,18 @@ class Settings(BaseSettings):
     secret_key: str = Field(default="", validation_alias="POSTHANTERING_SECRET_KEY")
     session_max_age_seconds: int = Field(default=8 * 3600, gt=0, validation_alias="POSTHANTERING_SESSION_MAX_AGE")
 
+    # --- issue 16: separation of scanned piles into letters ---
+    separation_enabled: bool = Field(default=True, validation_alias="POSTHANTERING_SEPARATION_ENABLED")
+    # A page with less ink than this share of its area (margins excluded, specks averaged away) and no
+    # text is a blank back and is removed (kept with the batch). Blank backs measure 0, one short line ~0.0003.
+    separation_blank_ink: float = Field(
+        default=0.00005, ge=0, le=0.05, validation_alias="POSTHANTERING_SEPARATION_BLANK_INK"
+    )
+    # A split decided with less confidence than this sends the pile to a registrar instead of guessing.
+    separation_min_confidence: float = Field(
+        default=0.85, ge=0.5, le=1.0, validation_alias="POSTHANTERING_SEPARATION_MIN_CONFIDENCE"
+    )
+
     # Logging
     log_level: str = Field(default="INFO", validation_alias="POSTHANTERING_LOG_LEVEL")
     log_json: bool = Field(default=False, validation_alias="POSTHANTERING_LOG_JSON")

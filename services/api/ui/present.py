@@ -24,6 +24,8 @@ STATE_LABELS = {
     "quarantined": "I karantän",
     "failed": "Fel",
     "discarded": "Kastad",
+    "split": "Delad i brev",
+    "split_review": "Delning att granska",
 }
 ROLE_LABELS = {"admin": "Administratör", "registrar": "Registrator", "department": "Avdelning", "viewer": "Läsare"}
 ACTION_LABELS = {
@@ -39,6 +41,11 @@ ACTION_LABELS = {
     "quarantined": "Satt i karantän",
     "failed": "Misslyckades",
     "discarded": "Kastad (reklam)",
+    "separated": "Avskild ur bunt",
+    "split": "Delad i brev",
+    "split_review": "Delning till granskning",
+    "separation_reviewed": "Delning granskad",
+    "page_restored": "Sida återställd ur bunt",
 }
 DEADLINE_LABELS = {"green": "I tid", "amber": "Sista dag idag", "red": "Försenad"}
 
