@@ -30,6 +30,7 @@ from services.core.models_separation import Batch
 from services.core.settings import get_settings
 from services.core.states import MailState
 from services.ingest.pdf_output import searchable_pdf_path
+from services.ingest.repository import get_by_sha
 from services.ingest.separation import Decision, PageIn, decide
 from services.ingest.sniff import PDF, PDFIUM_LOCK, TIFF
 
@@ -108,10 +109,15 @@ def make_letters(
     store = get_blob_store()
     source = store.path(pile.sha256)
     letters: list[MailItem] = []
+    duplicates: dict[str, int] = {}
     total = len(documents)
     for number, indices in enumerate(documents, start=1):
         data = slice_file(source, pile.mime, indices)
         sha = store.put_bytes(data)
+        existing = get_by_sha(session, sha)
+        if existing is not None:  # the same pages, byte for byte, are already an item: dedup as at intake
+            duplicates[",".join(map(str, indices))] = existing.id
+            continue
         _slice_searchable(store, pile.sha256, sha, indices)
         confidences = [pages[i].confidence for i in indices if i in pages and pages[i].confidence is not None]
         now = utcnow()
@@ -164,7 +170,7 @@ def make_letters(
         detail={"batch_id": batch.id, "letters": [x.id for x in letters]},
     )
     pile.batch_id = batch.id
-    batch.decision = {**batch.decision, "letters": [x.id for x in letters]}
+    batch.decision = {**batch.decision, "letters": [x.id for x in letters], "duplicates": duplicates}
     session.flush()
     log.info("pile_split", item_id=pile.id, batch_id=batch.id, letters=len(letters))
     return letters
