@@ -102,3 +102,63 @@ LETTER_B2 = [
     "Med vänliga hälsningar",
     "Mikael och Sara Engström",
 ]
+
+
+SANS = {"ink": 0.02, "line_mm": 3.6, "pitch_mm": 5.1, "left_mm": 25.0, "right_mm": 25.0, "lines": 15}
+SERIF = {"ink": 0.02, "line_mm": 4.4, "pitch_mm": 6.4, "left_mm": 31.0, "right_mm": 20.0, "lines": 15}
+# (text, signals) of a four-page simplex pile as extraction leaves it: letter A, a blank page, letter B (2 pages)
+PILE = [
+    ("\n".join(LETTER_A), SERIF),
+    ("", {"ink": 0.0, "barcodes": [], "separator": False}),
+    ("\n".join(LETTER_B1), SANS),
+    ("\n".join(LETTER_B2), SANS),
+]
+
+
+def tiff_bytes(pages: int) -> bytes:
+    """A small 1-bit TIFF with `pages` different frames (the pile's file; its content is not read here)."""
+    import io
+
+    frames = []
+    for i in range(pages):
+        frame = Image.new("L", (400, 560), 255)
+        frame.paste(0, (10 + 20 * i, 10, 20 + 20 * i, 20))
+        frames.append(one_bit(frame))
+    out = io.BytesIO()
+    frames[0].save(out, "TIFF", save_all=True, append_images=frames[1:], compression="group4", dpi=(300, 300))
+    return out.getvalue()
+
+
+def make_pile(session, pages=PILE, filename: str = "hog.tif"):  # type: ignore[no-untyped-def]
+    """A pile item in `extracted` with its pages read (text and signals), as the pipeline leaves it."""
+    from services.core.blobs import get_blob_store
+    from services.core.models import MailItem, Page
+
+    sha = get_blob_store().put_bytes(tiff_bytes(len(pages)))
+    item = MailItem(
+        sha256=sha, filename=filename, mime="image/tiff", channel="hotfolder", state="extracted", page_count=len(pages)
+    )
+    session.add(item)
+    session.flush()
+    for i, (text, signals) in enumerate(pages):
+        method = "ocr" if text else "empty"
+        session.add(Page(item_id=item.id, index=i, text=text, method=method, confidence=90.0, signals=signals))
+    session.flush()
+    return item
+
+
+def pile_waiting_for_review(monkeypatch) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """A committed pile in `split_review` (every content split counts as unsure): (pile id, batch id)."""
+    from sqlalchemy import select
+
+    from services.core.db import session_scope
+    from services.core.models_separation import Batch
+    from services.core.settings import reset_settings
+    from services.ingest.separation_service import separate_extracted
+
+    monkeypatch.setenv("POSTHANTERING_SEPARATION_MIN_CONFIDENCE", "1.0")
+    reset_settings()
+    with session_scope() as s:
+        pile = make_pile(s)
+        assert separate_extracted(s, pile) == "split_review"
+        return pile.id, s.scalars(select(Batch.id).where(Batch.source_item_id == pile.id)).one()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from sqlalchemy import select
 from services.core.blobs import get_blob_store
 from services.core.db import session_scope
 from services.core.errors import InvalidInput, StateConflict
-from services.core.models import Event, MailItem, Page
+from services.core.models import Event, MailItem
 from services.core.models_separation import Batch
 from services.core.settings import reset_settings
 from services.core.states import MailState
@@ -20,42 +19,11 @@ from services.ingest import separation_review
 from services.ingest.separation_service import separate_extracted
 from services.pipeline.runner import run_page, run_step
 from services.pipeline.service import EXTRACT_PAGE_STEP, STEP_BY_NAME
-from tests.ingest.separation_samples import LETTER_A, LETTER_B1, LETTER_B2, letter_page, one_bit, separator_page
-
-SANS = {"ink": 0.02, "line_mm": 3.6, "pitch_mm": 5.1, "left_mm": 25.0, "right_mm": 25.0, "lines": 15}
-SERIF = {"ink": 0.02, "line_mm": 4.4, "pitch_mm": 6.4, "left_mm": 31.0, "right_mm": 20.0, "lines": 15}
-# (text, signals) of a four-page simplex pile: letter A, a blank page, letter B (two pages)
-PILE = [
-    ("\n".join(LETTER_A), SERIF),
-    ("", {"ink": 0.0, "barcodes": [], "separator": False}),
-    ("\n".join(LETTER_B1), SANS),
-    ("\n".join(LETTER_B2), SANS),
-]
-
-
-def _tiff(pages: int) -> bytes:
-    frames = []
-    for i in range(pages):
-        frame = Image.new("L", (400, 560), 255)
-        frame.paste(0, (10 + 20 * i, 10, 20 + 20 * i, 20))  # each page different
-        frames.append(one_bit(frame))
-    out = io.BytesIO()
-    frames[0].save(out, "TIFF", save_all=True, append_images=frames[1:], compression="group4", dpi=(300, 300))
-    return out.getvalue()
+from tests.ingest.separation_samples import LETTER_A, LETTER_B1, PILE, letter_page, make_pile, separator_page
 
 
 def _pile(session, pages=PILE) -> MailItem:  # type: ignore[no-untyped-def]
-    sha = get_blob_store().put_bytes(_tiff(len(pages)))
-    item = MailItem(
-        sha256=sha, filename="hog.tif", mime="image/tiff", channel="hotfolder", state="extracted", page_count=len(pages)
-    )
-    session.add(item)
-    session.flush()
-    for i, (text, signals) in enumerate(pages):
-        method = "ocr" if text else "empty"
-        session.add(Page(item_id=item.id, index=i, text=text, method=method, confidence=90.0, signals=signals))
-    session.flush()
-    return item
+    return make_pile(session, pages)
 
 
 def test_a_pile_becomes_its_letters_with_batch_and_source_pages(db_session) -> None:  # type: ignore[no-untyped-def]
