@@ -162,3 +162,36 @@ def pile_waiting_for_review(monkeypatch) -> tuple[int, int]:  # type: ignore[no-
         pile = make_pile(s)
         assert separate_extracted(s, pile) == "split_review"
         return pile.id, s.scalars(select(Batch.id).where(Batch.source_item_id == pile.id)).one()
+
+
+def pdf_pile(path, parts: list[tuple[str, object]]):  # type: ignore[no-untyped-def]
+    """A pile as one PDF: ("text", [lines]) is a born-digital page (text layer, nothing to OCR),
+    ("image", PIL image) a scanned page (rendered and looked at, OCR'd only if it has content)."""
+    import io
+
+    import pypdfium2 as pdfium
+    from reportlab.lib.pagesizes import A4 as A4_POINTS
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("DejaVuSans", FONTS["sans"]))
+    out = pdfium.PdfDocument.new()
+    for kind, content in parts:
+        buf = io.BytesIO()
+        if kind == "text":
+            c = canvas.Canvas(buf, pagesize=A4_POINTS)
+            c.setFont("DejaVuSans", 11)
+            for i, line in enumerate(content):  # type: ignore[arg-type]
+                c.drawString(60, 780 - i * 15, line)
+            c.showPage()
+            c.save()
+        else:
+            image = content.reduce(3) if content.width > 1500 else content  # type: ignore[union-attr]
+            image.save(buf, "PDF", resolution=100)
+        src = pdfium.PdfDocument(buf.getvalue())
+        out.import_pages(src)
+        src.close()
+    out.save(str(path))
+    out.close()
+    return path
