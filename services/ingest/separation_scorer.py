@@ -28,12 +28,19 @@ W = {
     "title_caps": 0.8,
     "stamp": 2.0,
     "barcode": 1.0,
+    "no_header": -1.0,  # none of the above: no sign of a letter's opening
     "prev_closing": 1.5,
-    "starts_lower": -2.5,
+    "prev_full": -3.0,  # the previous page is written down to its bottom margin
+    "prev_ends_early": 1.2,  # the previous page ends well above its bottom margin: that letter ended
+    "prev_contact": 0.8,  # the previous page ends with a phone number or an address (a signature block)
     "prev_runs_on": -1.5,
-    "same_layout": -2.6,
-    "other_layout": 1.8,
+    "starts_lower": -2.5,
+    "same_layout": -1.0,
+    "other_layout": 1.2,
 }
+HEADER = ("page_one", "date_top", "postcode_top", "salutation", "title_caps", "stamp", "barcode")
+FULL_PAGE_BOTTOM_MM = 40  # text ending closer than this to the sheet's bottom edge fills the page
+EARLY_END_BOTTOM_MM = 70
 
 _MONTHS = "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december"
 DATE = re.compile(rf"\b(19|20)\d\d-[01]\d-[0-3]\d\b|\b\d{{1,2}} ({_MONTHS}) (19|20)\d\d\b", re.I)
@@ -45,17 +52,20 @@ PAGE_WORD = re.compile(r"^\s*sida\s+(en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|
 NUMBER_WORDS = dict(en=1, ett=1, två=2, tre=3, fyra=4, fem=5, sex=6, sju=7, åtta=8, nio=9, tio=10)
 BARE_PAGE_NO = re.compile(r"^\s*(\d{1,2})\s*(?:\(\s*(\d{1,2})\s*\)|/\s*(\d{1,2}))\s*$")
 SALUTATION = re.compile(
-    r"^(hej|hejsan|till|bästa|ärende|angående|ämne|re:|sv:|dnr|diarienummer|er referens|vår referens|"
+    r"^(hej|hejsan|kära|god dag|till|bästa|nyhetsbrev|ärende|angående|ämne|re:|sv:|dnr|diarienummer|"
+    r"er referens|vår referens|"
     r"ansökan|anmälan|kallelse|begäran|överklagande|yttrande|remiss|faktura|beslut|underrättelse|"
     r"kommunstyrelsen|till .*kommun|solvik kommun)\b",
     re.I,
 )
 CLOSING = re.compile(
-    r"(hälsning|hälsningar|underskrift|mvh|tack på förhand|tacksam för svar|namnförtydligande|"
-    r"ordförande|handläggare|enhetschef|med vänlig)",
+    r"^(med vänlig|med vänliga|vänlig hälsning|vänliga hälsningar|hälsningar|bästa hälsningar|mvh|underskrift|"
+    r"tack på förhand|namnförtydligande)",
     re.I,
 )
+ROLE = re.compile(r"\b(ordförande|handläggare|enhetschef|förvaltningschef|sekreterare|kassör|rektor|vd)\b", re.I)
 STAMP = re.compile(r"\bINKOM\b")
+PHONE = re.compile(r"\b0\d{1,3}[- ]\d{2,3}[ -]?\d{2}[ -]?\d{2}\b|\+46")
 
 
 @dataclass
@@ -111,13 +121,22 @@ def evidence(page: PageView, prev: PageView | None) -> dict[str, float]:
     codes = [c for c in page.signals.get("barcodes", []) if c]
     if codes:
         found["barcode"] = 1
-    if lines and lines[0][:1].islower():
+    if not any(k in found for k in HEADER):
+        found["no_header"] = 1
+    if lines and lines[0][:1].islower() and not SALUTATION.match(lines[0]):
         found["starts_lower"] = 1
     if prev is not None:
-        tail = prev.lines[-10:]
-        if any(CLOSING.search(ln) for ln in tail):
+        tail = prev.lines[-3:]
+        if any(CLOSING.match(ln) or (len(ln.split()) <= 4 and ROLE.search(ln)) for ln in tail):
             found["prev_closing"] = 1
-        elif tail and _runs_on(tail[-1]) and prev.signals.get("bottom_mm", 99) < 45:
+        bottom = prev.signals.get("bottom_mm")
+        if bottom is not None and bottom < FULL_PAGE_BOTTOM_MM:
+            found["prev_full"] = 1
+        elif bottom is not None and bottom > EARLY_END_BOTTOM_MM:
+            found["prev_ends_early"] = 1
+        if any(PHONE.search(ln) or POSTCODE.search(ln) for ln in tail):
+            found["prev_contact"] = 1
+        if tail and _runs_on(tail[-1]):
             found["prev_runs_on"] = 1
         same = _same_layout(page.signals, prev.signals)
         if same is True:
@@ -140,20 +159,20 @@ def _is_caps_title(line: str) -> bool:
 
 
 def _runs_on(line: str) -> bool:
-    return bool(line) and line[-1] not in ".!?:)" and line[-1].isalpha() and line[-1].islower()
+    """The line stops mid-sentence: no closing punctuation, ending on a small word or a comma."""
+    return bool(line) and (line[-1] == "," or (line[-1].isalpha() and line[-1].islower())) and len(line) > 30
 
 
 def _same_layout(a: dict[str, Any], b: dict[str, Any]) -> bool | None:
-    """True: same font size and left margin; False: clearly different; None: cannot tell."""
-    la, lb = a.get("line_mm"), b.get("line_mm")
+    """True: same line spacing and left margin; False: clearly different; None: cannot tell.
+    (Line spacing is steadier than the height of a line, which short lines and digits change.)"""
     pa, pb = a.get("pitch_mm"), b.get("pitch_mm")
-    if not la or not lb or (a.get("lines") or 0) < 3 or (b.get("lines") or 0) < 3:
+    if not pa or not pb or (a.get("lines") or 0) < 3 or (b.get("lines") or 0) < 3:
         return None
-    line_ratio = max(la, lb) / min(la, lb)
-    pitch_ratio = max(pa, pb) / min(pa, pb) if pa and pb else None
+    pitch_ratio = max(pa, pb) / min(pa, pb)
     left = abs(a.get("left_mm", 0) - b.get("left_mm", 0))
-    if line_ratio < 1.1 and (pitch_ratio is None or pitch_ratio < 1.06) and left < 4:
+    if pitch_ratio < 1.05 and left < 2.5:
         return True
-    if line_ratio > 1.2 or (pitch_ratio is not None and pitch_ratio > 1.12) or left > 8:
+    if pitch_ratio > 1.12 or left > 4:
         return False
     return None
