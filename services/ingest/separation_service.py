@@ -54,8 +54,7 @@ def separate_extracted(session: Session, item: MailItem) -> MailState:
     removed = decision.blank or decision.separators
     if len(decision.documents) <= 1 and not decision.review:
         if removed:  # one letter: it stays one item; the batch shows which pages were set aside
-            batch = _new_batch(session, item, decision, status="auto")
-            item.batch_id = batch.id
+            _new_batch(session, item, decision, status="auto")
             item.source_pages = decision.documents[0].pages if decision.documents else []
         return MailState.extracted
     if decision.review:
@@ -90,6 +89,7 @@ def _new_batch(session: Session, item: MailItem, decision: Decision, *, status: 
     )
     session.add(batch)
     session.flush()
+    item.batch_id = batch.id
     return batch
 
 
