@@ -108,11 +108,21 @@ def score(truth: dict[str, Any], decision: dict[str, Any]) -> dict[str, float]:
 
 
 def run_set(
-    name: str, folder: Path, *, min_confidence: float, blank_ink: float, verbose: bool, limit: int, ocr: bool
+    name: str,
+    folder: Path,
+    *,
+    min_confidence: float,
+    blank_ink: float,
+    verbose: bool,
+    limit: int,
+    ocr: bool,
+    cached_only: bool = False,
 ) -> dict:
     truth = json.loads((folder / "truth.json").read_text())
     groups: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for pile, t in sorted(truth.items())[:limit]:
+        if cached_only and not (folder / f"{pile}.read.json").exists():
+            continue
         data = read_pile(folder / pile, folder / f"{pile}.read.json", ocr=ocr)
         pages = [PageIn(p["index"], p["text"], p["method"], p["signals"], p["rotation"]) for p in data["pages"]]
         started = time.perf_counter()
@@ -157,13 +167,14 @@ def table(groups: dict[str, dict[str, float]]) -> str:
         prec = tp / (tp + fp) if tp + fp else 1.0
         rec = tp / (tp + fn) if tp + fn else 1.0
         pages = g["pages"] or 1
+        ocr = f"{g['ocr_seconds'] / pages:.3f}" if g["ocr_pages"] else "– (not OCR'd)"
+        ratio = f"{g['sep_seconds'] / g['ocr_seconds']:.1%}" if g["ocr_pages"] else "–"
         lines.append(
             f"| {key} | {g['piles']:.0f} | {g['pages']:.0f} | {g['letters']:.0f} "
             f"| {g['exact']:.0f} ({g['exact'] / max(1, g['letters']):.1%}) | {prec:.3f} | {rec:.3f} "
             f"| {g['merges_auto']:.0f} / {g['merges'] - g['merges_auto']:.0f} | {g['review']:.0f} "
             f"| {g['blank_removed']:.0f}/{g['blank']:.0f} | {g['blank'] - g['blank_removed']:.0f} "
-            f"| {g['content_removed']:.0f} | {g['ocr_seconds'] / pages:.3f} | {g['sep_seconds'] / pages:.3f} "
-            f"| {g['sep_seconds'] / max(g['ocr_seconds'], 1e-9):.1%} |"
+            f"| {g['content_removed']:.0f} | {ocr} | {g['sep_seconds'] / pages:.3f} | {ratio} |"
         )
     return "\n".join(lines)
 
@@ -178,6 +189,7 @@ def main() -> None:
     ap.add_argument("--sets", default="sheets,none")
     ap.add_argument("--verbose", action="store_true", help="explain every pile not exactly right")
     ap.add_argument("--limit", type=int, default=1000, help="score only the first N piles of each set")
+    ap.add_argument("--cached-only", action="store_true", help="score only the piles already read (no OCR)")
     ap.add_argument(
         "--ocr-sheets", action="store_true", help="OCR the piles with separator sheets too (not needed for their split)"
     )
@@ -195,6 +207,7 @@ def main() -> None:
                 blank_ink=settings.separation_blank_ink,
                 verbose=args.verbose,
                 limit=args.limit,
+                cached_only=args.cached_only,
                 ocr=name != "sheets" or args.ocr_sheets,
             )
         )
