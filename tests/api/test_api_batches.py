@@ -22,6 +22,8 @@ def test_registrar_sees_and_confirms_a_batch(
     dept = make_user("sara", "department", ["SBN"])
     assert client.get(f"/api/v1/batches/{batch_id}", headers=auth(dept)).status_code == 403
     assert client.get("/api/v1/batches/999", headers=auth(reg)).status_code == 404
+    waiting = client.get("/api/v1/batches?status=review", headers=auth(reg)).json()["items"]
+    assert [b["id"] for b in waiting] == [batch_id]
     body = client.get(f"/api/v1/batches/{batch_id}", headers=auth(reg)).json()
     assert body["status"] == "review" and body["source_item_id"] == pile_id and body["letters"] == []
     assert body["pages"][1]["removed"] == "tom sida (baksida)"
@@ -38,6 +40,7 @@ def test_registrar_sees_and_confirms_a_batch(
     mail = client.get(f"/api/v1/mail/{letters[1]}", headers=auth(reg)).json()
     assert (mail["batch_id"], mail["source_pages"], mail["state"]) == (batch_id, [2, 3], "extracted")
     assert client.get(f"/api/v1/batches/{batch_id}", headers=auth(reg)).json()["status"] == "reviewed"
+    assert client.get("/api/v1/batches?status=review", headers=auth(reg)).json()["items"] == []
 
 
 def test_the_separator_sheet_pdf_carries_both_codes(client: Any) -> None:
