@@ -59,7 +59,8 @@ def test_unsure_split_waits_for_a_registrar_who_confirms_with_corrections(
     assert separate_extracted(db_session, pile) is MailState.split_review
     batch = db_session.scalars(select(Batch).where(Batch.source_item_id == pile.id)).one()
     assert batch.status == "review"
-    assert db_session.scalars(select(MailItem).where(MailItem.batch_id == batch.id)).all() == []
+    assert pile.batch_id == batch.id  # the pile knows its batch; no letters exist yet
+    assert db_session.scalars(select(MailItem).where(MailItem.batch_id == batch.id)).all() == [pile]
     with pytest.raises(InvalidInput):  # page 2 (index 1) neither in a letter nor removed
         separation_review.confirm(
             db_session, batch.id, documents=[[0], [2, 3]], removed=[], rotations={}, actor="user:1:reg", human_seconds=5
