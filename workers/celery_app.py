@@ -74,9 +74,11 @@ def _init_worker_process(**_: Any) -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
     from services.core.db import dispose_engine
     from services.core.logging import configure_logging
+    from services.core.settings import restrict_file_modes
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
+    restrict_file_modes()
     dispose_engine()  # never share a connection pool across fork
 
 

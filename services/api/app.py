@@ -8,11 +8,14 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request, Response
 
 from services.api import ui
+from services.api.body_guard import BodyGuard
 from services.api.errors import install_error_handlers
 from services.api.probes import Metrics
-from services.api.routes import batches, cases, departments, health, mail, roi, rules
+from services.api.routes import batches, cases, departments, health, mail, roi, rules, tokens
 from services.api.ui_roi import router as roi_dashboard
 from services.api.ui_separation import router as batch_pages
+from services.core.logging import protect_server_logs
+from services.core.settings import restrict_file_modes
 
 
 def create_app() -> FastAPI:
@@ -21,6 +24,8 @@ def create_app() -> FastAPI:
         version="0.1.0",
         description="Digital mailroom: scanned mail in, read, classified, routed and metered.",
     )
+    protect_server_logs()  # also when run as `uvicorn services.api.app:create_app --factory`
+    restrict_file_modes()
     metrics = Metrics()
     app.state.metrics = metrics
     install_error_handlers(app)
@@ -46,9 +51,11 @@ def create_app() -> FastAPI:
     app.include_router(roi.router, prefix="/api/v1")
     app.include_router(rules.router, prefix="/api/v1")
     app.include_router(cases.router, prefix="/api/v1")
+    app.include_router(tokens.router, prefix="/api/v1")
     app.include_router(ui.router)
     app.mount("/ui/static", ui.static_files(), name="ui-static")
     app.include_router(roi_dashboard.router)  # /ui/roi
     app.include_router(batches.router, prefix="/api/v1")  # issue 16: batches, separator sheet
     app.include_router(batch_pages.router)  # /ui/buntar
+    app.add_middleware(BodyGuard)  # outermost: refuses a body before anything reads it (issue 9)
     return app

@@ -24,6 +24,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from services.classify.model import fit_pipelines
 from services.classify.service import decide, default_sensitive_departments
+from services.classify.thresholds import choose_thresholds, method_text
 from services.classify.training import (
     CV_FOLDS,
     SEED,
@@ -33,8 +34,8 @@ from services.classify.training import (
     augmented,
     auto_stats,
     choose_threshold,
+    oof_probabilities,
     read_corpus,
-    threshold_from_oof,
 )
 
 
@@ -65,6 +66,7 @@ def evaluate_examples(
 
     proba = np.zeros((n, len(classes)))
     fold_threshold = np.ones(n)
+    fold_per: list[dict[str, float]] = [{} for _ in range(n)]
     doc_pred: list[str | None] = [None] * n
     fold_thresholds: list[float] = []
     skf = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
@@ -82,13 +84,17 @@ def evaluate_examples(
                 doc_pred[i] = str(d)
         if nested:
             inner_extra = [extra[i] for i in train_idx] if extra is not None else None
-            t, _, _ = threshold_from_oof(
+            inner_classes, inner = oof_probabilities(
                 tr_texts, y[train_idx].tolist(), folds=folds, seed=seed, params=params, extra=inner_extra
             )
+            inner_pred = np.asarray(inner_classes)[inner.argmax(axis=1)]
+            t, per = choose_thresholds(inner.max(axis=1), inner_pred == y[train_idx], inner_pred.tolist())
         else:
-            t = float("nan")
+            t, per = float("nan"), {}
         fold_thresholds.append(t)
         fold_threshold[test_idx] = t
+        for i in test_idx:
+            fold_per[i] = per
 
     model_pred = np.asarray(classes)[proba.argmax(axis=1)]
     model_conf = proba.max(axis=1)
@@ -101,6 +107,7 @@ def evaluate_examples(
             classes,
             proba[i],
             threshold=float(fold_threshold[i]) if nested else oof_t,
+            thresholds=fold_per[i] if nested else None,
             sensitive_departments=sens_deps,
         )
         for i in range(n)
@@ -128,12 +135,13 @@ def evaluate_examples(
         },
         "confusion": {"labels": classes, "matrix": confusion_matrix(y, pred, labels=classes).tolist()},
         "target_precision": TARGET_PRECISION,
-        "threshold_method": "nested: chosen inside each outer fold's training data from inner out-of-fold probabilities"
+        "threshold_method": "nested: chosen inside each outer fold's training data from inner out-of-fold "
+        f"probabilities; {method_text()}"
         if nested
         else "out-of-fold: chosen from the pooled outer out-of-fold probabilities (optimistic)",
         "fold_thresholds": fold_thresholds if nested else [],
         "threshold": float(np.median(fold_thresholds)) if nested else oof_t,
-        "oof_threshold": oof_t,
+        "oof_threshold": oof_t,  # the plain point estimate, for comparison
         "oof_threshold_stats": auto_stats(model_conf, model_correct, oof_t),
         "case_ref_rule": {
             "applied": len(rule_hits),

@@ -79,7 +79,8 @@ def retrain_from_database(corpus_dirs: list[Path] | None = None, *, seed: int = 
         decisions = confirmed_examples(session)
         active = active_version(session)
         since = active.created_at if active is not None else None
-        held = {e.id for e, at in decisions if since is not None and _aware(at) > _aware(since)}
+        # The packaged default saw no decision: with no active version every decision is held back.
+        held = {e.id for e, at in decisions if since is None or _aware(at) > _aware(since)}
         examples = corpus + [e for e, _ in decisions]
         result = retrain(session, examples, held, seed=seed)
     return {"corpus": len(corpus), "decisions": len(decisions), **result}

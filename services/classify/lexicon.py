@@ -69,11 +69,17 @@ def lexicon_features(texts: list[str], departments: list[str]) -> np.ndarray:
 class LexiconFeatures(BaseEstimator, TransformerMixin):
     """A scikit-learn transformer: ``lexicon_features`` over every department of the lexicon, scaled."""
 
-    def __init__(self, scale: float = 1.0) -> None:
+    def __init__(self, scale: float = 1.0, envelope: bool = False) -> None:
         self.scale = scale
+        self.envelope = envelope
 
     def fit(self, texts: list[str], y: object = None) -> LexiconFeatures:
         return self
 
     def transform(self, texts: list[str]) -> sparse.csr_matrix:
-        return sparse.csr_matrix(lexicon_features(list(texts), sorted(LEXICON)) * self.scale)
+        texts = list(texts)
+        if getattr(self, "envelope", False):  # models saved before issue 15 have no such attribute
+            from services.classify.envelope import letter_text
+
+            texts = [letter_text(t) for t in texts]
+        return sparse.csr_matrix(lexicon_features(texts, sorted(LEXICON)) * self.scale)

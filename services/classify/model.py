@@ -40,6 +40,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
+from services.classify.envelope import letter_text
+
 MODEL_FILE = "model.joblib"
 REPORT_FILE = "report.json"
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default_model"
@@ -72,6 +74,11 @@ def normalise_text(text: str) -> str:
     return _SPACE_RE.sub(" ", text).strip()
 
 
+def normalise_letter(text: str) -> str:
+    """``normalise_text`` of what the model reads of a letter (``envelope.letter_text``: no address blocks)."""
+    return normalise_text(letter_text(text))
+
+
 def build_features(
     char_max_features: int = CHAR_MAX_FEATURES,
     word_max_features: int = WORD_MAX_FEATURES,
@@ -79,14 +86,18 @@ def build_features(
     word_ngram: tuple[int, int] = WORD_NGRAM,
     weights: tuple[float, float] = (1.0, 1.0),
     lexicon_scale: float = LEXICON_SCALE,
+    envelope: bool = True,
 ) -> FeatureUnion:
+    """``envelope=True`` (the default since issue 15): address blocks are cut before the features."""
     from services.classify.lexicon import LexiconFeatures
+
+    pre = normalise_letter if envelope else normalise_text
 
     blocks: list[tuple[str, Any]] = [
         (
             "word",
             TfidfVectorizer(
-                preprocessor=normalise_text,
+                preprocessor=pre,
                 analyzer="word",
                 ngram_range=word_ngram,
                 sublinear_tf=True,
@@ -99,7 +110,7 @@ def build_features(
         (
             "char",
             TfidfVectorizer(
-                preprocessor=normalise_text,
+                preprocessor=pre,
                 analyzer="char_wb",
                 ngram_range=char_ngram,
                 sublinear_tf=True,
@@ -110,7 +121,7 @@ def build_features(
         ),
     ]
     if lexicon_scale > 0:
-        blocks.append(("lexicon", LexiconFeatures(lexicon_scale)))
+        blocks.append(("lexicon", LexiconFeatures(lexicon_scale, envelope=envelope)))
     return FeatureUnion(blocks, transformer_weights={"word": weights[0], "char": weights[1], "lexicon": 1.0})
 
 
@@ -177,6 +188,7 @@ def fit_pipelines(
         word_ngram=tuple(params.get("word_ngram", WORD_NGRAM)),
         weights=tuple(params.get("weights", (1.0, 1.0))),
         lexicon_scale=params.get("lexicon_scale", LEXICON_SCALE),
+        envelope=params.get("envelope", True),
     )
     x = features.fit_transform(list(texts))
     _strip_fitted(features)
@@ -210,6 +222,11 @@ class Classifier:
     departments: list[str] = field(default_factory=list)
     report: dict[str, Any] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
+    thresholds: dict[str, float] = field(default_factory=dict)  # per department, where it differs
+
+    def department_thresholds(self) -> dict[str, float]:
+        """Per-department thresholds (models saved before issue 15 have none)."""
+        return dict(getattr(self, "thresholds", None) or {})
 
     # -- prediction ---------------------------------------------------------------------------------
 
@@ -258,7 +275,12 @@ class Classifier:
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         _atomic_write(out_dir / MODEL_FILE, lambda f: joblib.dump(self, f, compress=3))
-        report = {**self.report, "version": self.version, "threshold": self.threshold}
+        report = {
+            **self.report,
+            "version": self.version,
+            "threshold": self.threshold,
+            "thresholds": self.department_thresholds(),
+        }
         data = json.dumps(report, indent=2, ensure_ascii=False, sort_keys=True).encode("utf-8")
         _atomic_write(out_dir / REPORT_FILE, lambda f: f.write(data))
         return out_dir

@@ -79,6 +79,8 @@ class CaseOut(BaseModel):
     title: str
     source: str
     created_at: Any
+    # The department contradicts the number's prefix: never used to route, shown to an admin.
+    flagged: bool = False
 
 
 class CaseListOut(BaseModel):

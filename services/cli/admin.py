@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date, datetime
 from typing import Annotated
 
@@ -24,17 +25,25 @@ def users_add(
     role: Annotated[str, typer.Option(help="admin, registrar, department or viewer")],
     department: Annotated[list[str] | None, typer.Option(help="Department code (repeat for several)")] = None,
     token: Annotated[bool, typer.Option("--token", help="Also issue an API token and print it once")] = False,
-    password: Annotated[str | None, typer.Option(help="Password for logging in to the web UI at /ui")] = None,
+    password: Annotated[
+        bool, typer.Option("--password", help="Ask for a web UI password (prompt, or the first line of stdin)")
+    ] = False,
 ) -> None:
     """Add a user; with --token print a bearer token for the API (only its hash is stored)."""
     from services.core.db import session_scope
+    from services.users.admin import check_password
     from services.users.service import create_user, issue_token
 
     settings = load_settings()
     prepare_database(settings)
     try:
+        if password:
+            password_text: str | None = _read_password()
+            check_password(password_text or "")
+        else:
+            password_text = None
         with session_scope() as session:
-            user = create_user(session, name, role, departments=department or [], password=password)
+            user = create_user(session, name, role, departments=department or [], password=password_text)
             plain = issue_token(session, user) if token else None
     except DomainError as exc:
         console.print(f"[red]error:[/red] {exc.message}")
@@ -42,6 +51,108 @@ def users_add(
     console.print(f"user {name} ({role}) added")
     if plain:
         typer.echo(plain)
+
+
+def _read_password() -> str:
+    """From a hidden prompt on a terminal, else the first line of standard input: never from argv."""
+    if sys.stdin.isatty():
+        return str(typer.prompt("Lösenord", hide_input=True, confirmation_prompt="Upprepa lösenordet"))
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _fail(exc: DomainError) -> typer.Exit:
+    console.print(f"[red]error:[/red] {exc.message}")
+    return typer.Exit(1)
+
+
+@users_app.command("passwd")
+def users_passwd(name: Annotated[str, typer.Argument(help="User name")]) -> None:
+    """Set a user's web UI password (prompt, or the first line of stdin); ends the user's sessions."""
+    from services.core.db import session_scope
+    from services.users.admin import set_password_by_name
+
+    prepare_database(load_settings())
+    password = _read_password()
+    try:
+        with session_scope() as session:
+            set_password_by_name(session, name, password)
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    console.print(f"password of {name} changed; their web UI sessions are ended")
+
+
+@users_app.command("token")
+def users_token(
+    name: Annotated[str, typer.Argument(help="User name")],
+    days: Annotated[int | None, typer.Option(help="Days until it expires (0: never); default from settings")] = None,
+) -> None:
+    """Issue a new API token for a user and print it once."""
+    from services.core.db import session_scope
+    from services.users.service import get_user_by_name, issue_token
+
+    prepare_database(load_settings())
+    with session_scope() as session:
+        user = get_user_by_name(session, name)
+        if user is None:
+            console.print(f"[red]error:[/red] no user {name!r}")
+            raise typer.Exit(1)
+        plain = issue_token(session, user, days)
+    typer.echo(plain)
+
+
+@users_app.command("revoke")
+def users_revoke(name: Annotated[str, typer.Argument(help="User name")]) -> None:
+    """Revoke every API token of a user and end their web UI sessions."""
+    from services.core.db import session_scope
+    from services.users.admin import revoke_user
+
+    prepare_database(load_settings())
+    try:
+        with session_scope() as session:
+            count = revoke_user(session, name)
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    console.print(f"{count} token(s) of {name} revoked; their web UI sessions are ended")
+
+
+@users_app.command("list")
+def users_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Users with role, departments, whether they can log in, and their tokens (prefix, expiry, state)."""
+    from services.core.db import session_scope
+    from services.users.admin import list_users
+    from services.users.service import token_expired
+
+    prepare_database(load_settings())
+    with session_scope() as session:
+        rows = [
+            {
+                "name": u.name,
+                "role": u.role,
+                "departments": sorted(u.department_codes),
+                "active": u.active,
+                "password": bool(u.password_hash),
+                "tokens": [
+                    {
+                        "id": t.id,
+                        "prefix": t.prefix,
+                        "created_at": t.created_at.isoformat(),
+                        "expires_at": t.expires_at.isoformat() if t.expires_at else None,
+                        "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+                        "state": "revoked" if t.revoked else "expired" if token_expired(t) else "active",
+                    }
+                    for t in u.tokens
+                ],
+            }
+            for u in list_users(session)
+        ]
+    if as_json:
+        print_json(rows)
+        return
+    for r in rows:
+        live = sum(t["state"] == "active" for t in r["tokens"])
+        depts = ",".join(r["departments"]) or "-"
+        flags = ("" if r["active"] else " (avstängd)") + (" lösenord" if r["password"] else "")
+        typer.echo(f"{r['name']}\t{r['role']}\t{depts}\t{live} aktiva token{flags}")
 
 
 def _day(value: str | None) -> date | None:

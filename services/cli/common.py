@@ -11,7 +11,7 @@ from rich.console import Console
 
 from services.core.errors import DomainError
 from services.core.logging import configure_logging
-from services.core.settings import Settings, get_settings
+from services.core.settings import Settings, get_settings, restrict_file_modes
 
 console = Console(stderr=True)
 
@@ -24,6 +24,7 @@ def load_settings() -> Settings:
         console.print(f"[red]configuration error:[/red] {exc}")
         raise typer.Exit(2) from exc
     configure_logging(settings.log_level, settings.log_json)
+    restrict_file_modes()
     return settings
 
 

@@ -10,8 +10,10 @@ from typing import Annotated, Any
 import typer
 from rich.progress import Progress
 
+from services.classify.schemas import Decision
 from services.cli.common import console, load_settings, prepare_database, print_json
 from services.core.errors import DomainError
+from services.core.settings import Settings
 from services.core.states import PIPELINE_STATES, MailState
 
 SUPPORTED = {".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg"}
@@ -197,8 +199,7 @@ def classify(
     file: Annotated[str, typer.Argument(help="A letter: a text file, a scan, or - for standard input")],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Decide a department without storing anything."""
-    from services.classify.service import classify_text
+    """Decide a department without storing anything, the way the pipeline decides (active model, rules, cases)."""
     from services.ingest.extract import ocr_file
 
     settings = load_settings()
@@ -217,14 +218,27 @@ def classify(
             except DomainError as exc:
                 console.print(f"[red]error:[/red] {exc.message}")
                 raise typer.Exit(1) from exc
-    decision = classify_text(text)
+    decision, source = decide_without_storing(settings, text)
     if as_json:
-        print_json(decision.model_dump())
+        print_json({**decision.model_dump(), "model_source": source})
         return
     console.print(
         f"{decision.department} ({decision.confidence:.2f}) -> {decision.decision}; "
         f"doc_type {decision.doc_type}; "
         f"sensitive {decision.sensitive}; case refs {', '.join(decision.case_refs) or '-'}"
     )
+    console.print(f"decided by model {decision.model_version} ({source}); rule: {decision.reasons.get('rule') or '-'}")
     for s in decision.suggestions:
         console.print(f"  {s.department:<6} {s.confidence:.3f}")
+
+
+def decide_without_storing(settings: Settings, text: str) -> tuple[Decision, str]:
+    """The pipeline's decision path (``routing.decide_letter``) in a session that is rolled back."""
+    from services.classify.routing import decide_letter, model_source
+    from services.core.db import session_scope
+
+    prepare_database(settings)
+    with session_scope() as session:
+        decision, source = decide_letter(session, text), model_source(session)
+        session.rollback()
+    return decision, source

@@ -94,11 +94,18 @@ def serve(
     settings = load_settings()
     prepare_database(settings)
     from services.core.db import session_scope
+    from services.core.errors import DomainError
 
-    with session_scope() as session:
-        token = bootstrap_admin(session)
+    try:
+        with session_scope() as session:
+            token = bootstrap_admin(session, password=settings.admin_password or None)
+    except DomainError as exc:  # POSTHANTERING_ADMIN_PASSWORD breaks the password policy
+        console.print(f"[red]configuration error:[/red] POSTHANTERING_ADMIN_PASSWORD: {exc.message}")
+        raise typer.Exit(2) from exc
     if token:
         console.print(f"[bold]First start: an admin user was created. Its API token (shown once):[/bold]\n{token}")
+        if not settings.admin_password:
+            console.print("Give it a web UI password with: posthantering users passwd admin")
 
     n = concurrency or settings.worker_concurrency
     children = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -45,10 +46,25 @@ class StateConflict(Conflict):
 
 
 class InvalidInput(DomainError):
-    """The submitted file cannot be processed (empty, corrupt, encrypted, too big, wrong type)."""
+    """The submitted file cannot be processed (empty, corrupt, encrypted, too big, wrong type).
+
+    The message becomes a quarantine reason shown to users: absolute paths (a library's error text
+    often names the blob's file) are cut down to the file's name.
+    """
 
     status_code = 422
     code = "invalid_input"
+
+    def __init__(self, message: str, **extra: Any) -> None:
+        super().__init__(strip_paths(message), **extra)
+
+
+_ABS_PATH_RE = re.compile(r"""(?<![\w:/.])/(?:[^\s'"/:]+/)+([^\s'"/:]*)""")
+
+
+def strip_paths(text: str) -> str:
+    """Every absolute path in `text` replaced by its last part ('/var/lib/x/blobs/ab/cd' -> 'cd')."""
+    return _ABS_PATH_RE.sub(lambda m: m.group(1) or "(sökväg)", text)
 
 
 class PayloadTooLarge(InvalidInput):

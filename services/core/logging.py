@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from typing import Any
+from urllib.parse import unquote
 
 import structlog
 
@@ -51,6 +52,41 @@ class _RedactFilter(logging.Filter):
         return True
 
 
+def mask_path(full_path: str) -> str:
+    """A request path for a log line: no query string, every segment (URL-decoded) masked."""
+    path = unquote(full_path.split("?", 1)[0])
+    return "/".join(mask_personnummer(segment) for segment in path.split("/"))
+
+
+class AccessLogFilter(logging.Filter):
+    """uvicorn's access log: the path without its query string (search terms, personnummer), masked.
+
+    Attached to the `uvicorn.access` logger itself (uvicorn's own handlers do not pass the root's
+    filter), it survives uvicorn's logging set-up, which replaces handlers but keeps logger filters.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], mask_path(args[2]), *args[3:])
+        try:
+            msg = record.getMessage()
+        except Exception:  # noqa: BLE001 - a bad format string must not stop logging
+            return True
+        masked = mask_personnummer(msg)
+        if masked != msg:
+            record.msg, record.args = masked, None
+        return True
+
+
+def protect_server_logs() -> None:
+    """Mask personnummer and drop query strings in the web server's own log lines (idempotent)."""
+    for name in ("uvicorn.access", "uvicorn.error", "uvicorn"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, AccessLogFilter) for f in logger.filters):
+            logger.addFilter(AccessLogFilter())
+
+
 def configure_logging(level: str = "INFO", json: bool = False) -> None:
     processors: list[Any] = [
         structlog.contextvars.merge_contextvars,
@@ -65,6 +101,7 @@ def configure_logging(level: str = "INFO", json: bool = False) -> None:
         logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),  # type: ignore[arg-type]
         cache_logger_on_first_use=True,
     )
+    protect_server_logs()
     root = logging.getLogger()
     root.setLevel(level)
     if not any(isinstance(f, _RedactFilter) for h in root.handlers for f in h.filters):

@@ -146,6 +146,8 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Bumped to end every UI session of the user (logout everywhere, password change, deactivation).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     departments: Mapped[list[UserDepartment]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", back_populates="user"
@@ -178,6 +180,7 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)  # None: never (tokens made before 0006)
 
     user: Mapped[User] = relationship(back_populates="tokens", lazy="joined")
 
@@ -236,4 +239,5 @@ class RoutingRule(Base):
     created_by: Mapped[str] = mapped_column(String(120), default="system")
 
 
-from services.core import models_separation  # noqa: E402, F401  (issue 16: batches)
+# Tables defined in their own modules, registered on Base.metadata here (issue 9: security, 16: batches).
+from services.core import models_security, models_separation  # noqa: E402, F401

@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     # Intake limits: anything beyond is rejected with a reason and quarantined.
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, gt=0, validation_alias="POSTHANTERING_MAX_UPLOAD_BYTES")
     max_image_pixels: int = Field(default=120_000_000, gt=0, validation_alias="POSTHANTERING_MAX_IMAGE_PIXELS")
-    max_pages: int = Field(default=500, gt=0, validation_alias="POSTHANTERING_MAX_PAGES")
+    max_pages: int = Field(default=200, gt=0, validation_alias="POSTHANTERING_MAX_PAGES")
 
     # OCR
     # "swe" alone: lower CER on å/ä/ö and 16% less CPU than "swe+eng" (bench/ocr_accuracy.py --variants project,swe)
@@ -97,10 +97,38 @@ class Settings(BaseSettings):
     separation_min_confidence: float = Field(
         default=0.85, ge=0.5, le=1.0, validation_alias="POSTHANTERING_SEPARATION_MIN_CONFIDENCE"
     )
+    # --- issue 9: security hardening ---
+    # Login throttle: after this many failures (per account / per client address) logins are refused with
+    # 429 for login_lock_seconds, doubling with every further failure up to login_lock_max_seconds;
+    # failures older than login_failure_window_seconds are forgotten.
+    login_max_failures: int = Field(default=5, ge=1, validation_alias="POSTHANTERING_LOGIN_MAX_FAILURES")
+    login_max_failures_per_address: int = Field(
+        default=20, ge=1, validation_alias="POSTHANTERING_LOGIN_MAX_FAILURES_PER_ADDRESS"
+    )
+    login_lock_seconds: int = Field(default=30, ge=1, validation_alias="POSTHANTERING_LOGIN_LOCK_SECONDS")
+    login_lock_max_seconds: int = Field(default=900, ge=1, validation_alias="POSTHANTERING_LOGIN_LOCK_MAX_SECONDS")
+    login_failure_window_seconds: int = Field(
+        default=900, ge=1, validation_alias="POSTHANTERING_LOGIN_FAILURE_WINDOW_SECONDS"
+    )
+    # API tokens expire after this many days (0: never).
+    api_token_days: int = Field(default=365, ge=0, validation_alias="POSTHANTERING_API_TOKEN_DAYS")
+    # The first-start admin's web UI password (used once, when there are no users yet).
+    admin_password: str = Field(default="", validation_alias="POSTHANTERING_ADMIN_PASSWORD", repr=False)
+    # When set, GET /metrics needs `Authorization: Bearer <this token>`.
+    metrics_token: str = Field(default="", validation_alias="POSTHANTERING_METRICS_TOKEN", repr=False)
+    # --- end issue 9 ---
 
     # Logging
     log_level: str = Field(default="INFO", validation_alias="POSTHANTERING_LOG_LEVEL")
     log_json: bool = Field(default=False, validation_alias="POSTHANTERING_LOG_JSON")
+
+    # --- issue 13: ROI projection and the scanner's measured batch time ---
+    # A yearly projection only from at least this many days of handled mail; below it is "provisional".
+    roi_min_projection_days: int = Field(default=28, ge=1, validation_alias="POSTHANTERING_ROI_MIN_PROJECTION_DAYS")
+    # Hot-folder files taken less than this many seconds apart belong to one scanner batch.
+    roi_scanner_batch_gap_seconds: float = Field(
+        default=120.0, gt=0, validation_alias="POSTHANTERING_ROI_SCANNER_BATCH_GAP_SECONDS"
+    )
 
     @field_validator("log_level")
     @classmethod
@@ -185,6 +213,12 @@ class Settings(BaseSettings):
         ):
             assert d is not None
             d.mkdir(parents=True, exist_ok=True)
+
+
+def restrict_file_modes() -> None:
+    """umask 027 or tighter: the database, blobs and derived files are not readable by other users (issue 9)."""
+    current = os.umask(0o077)
+    os.umask(current | 0o027)
 
 
 @lru_cache(maxsize=1)

@@ -27,7 +27,7 @@ from services.ingest import ocr, quality
 from services.ingest.pdf_output import page_pdf_path
 from services.ingest.schemas import PageResult
 from services.ingest.separation_signals import analyse_page, turned
-from services.ingest.sniff import JPEG, PDF, PDFIUM_LOCK, check_image_size, open_image, sniff
+from services.ingest.sniff import JPEG, PDF, PDFIUM_LOCK, check_embedded_images, check_image_size, open_image, sniff
 
 log = get_logger(__name__)
 
@@ -47,7 +47,7 @@ def extract_page(path: Path, mime: str, index: int, settings: Settings, pdf_dir:
     with open_source(path, mime, settings, pdf_dir) as source:
         result = source.page(index)
     if result is None:
-        raise InvalidInput(f"page {index + 1}: the document has no such page")
+        raise InvalidInput(f"sida {index + 1}: dokumentet har ingen sådan sida")
     return result
 
 
@@ -134,7 +134,7 @@ class _Source:
                 try:
                     self.pdf = pdfium.PdfDocument(str(self.path))
                 except pdfium.PdfiumError as e:
-                    raise InvalidInput(f"cannot open the PDF: {e}") from e
+                    raise InvalidInput(f"PDF-filen kan inte öppnas: {e}") from e
             self.plumber = _open_plumber(self.path)
         else:
             self.image = open_image(self.path)
@@ -220,6 +220,7 @@ def _text_layer(plumber: Any, index: int) -> str | None:
 
 def _render(pdf: pdfium.PdfDocument, index: int, settings: Settings) -> tuple[Image.Image, int]:
     with PDFIUM_LOCK:
+        check_embedded_images(pdf, index, settings)  # a huge image inside the page: quarantine, not 2 GB
         page = pdf[index]
         try:
             width, height = page.get_size()  # points, /Rotate applied
@@ -264,6 +265,6 @@ def page_errors(index: int) -> Iterator[None]:
     except (DomainError, pytesseract.TesseractNotFoundError):
         raise  # already readable, or a broken installation rather than a bad file
     except MemoryError as e:
-        raise InvalidInput(f"page {index + 1}: too large to process") from e
+        raise InvalidInput(f"sida {index + 1}: för stor för att behandlas") from e
     except Exception as e:  # PIL and PDFium raise many types for damaged data
-        raise InvalidInput(f"page {index + 1}: damaged or unreadable ({type(e).__name__}: {e})") from e
+        raise InvalidInput(f"sida {index + 1}: skadad eller oläsbar ({type(e).__name__}: {e})") from e

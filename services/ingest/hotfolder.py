@@ -4,11 +4,19 @@ A file is taken once its size and mtime have stayed the same for hot_folder_sett
 scans (a scanner may still be writing). Recorded files move to archive/YYYY-MM-DD/, rejected ones to
 quarantine/ with a NAME.error.txt beside them. A file is moved only after its item is committed:
 if the database is unavailable it stays where it is and is tried again on the next scan.
+
+Only regular files that lie inside the inbox are read (``safe_open``): a symbolic link, a hard link
+(st_nlink > 1, e.g. to the data directory's secret_key), a FIFO or device, or anything whose resolved
+path leaves the inbox is moved aside at once, unread, with an .error.txt saying why. The file is
+opened with O_NOFOLLOW and checked again on the open descriptor, so a swap between the check and
+the open is caught too.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 import threading
 import time
 from collections.abc import Callable
@@ -21,9 +29,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from services.core.db import session_scope
 from services.core.errors import InvalidInput
 from services.core.logging import get_logger
-from services.core.settings import Settings
+from services.core.settings import Settings, get_settings
 from services.core.states import MailState
-from services.ingest.service import submit_file
+from services.ingest.service import submit_stream, too_large_message
 
 log = get_logger(__name__)
 
@@ -37,9 +45,48 @@ class _Seen:
     since: float  # monotonic time the signature was first seen
 
 
+class UnsafeEntry(Exception):
+    """An inbox entry that is not a plain file of the inbox; its message (Swedish) says why."""
+
+
 def is_candidate(path: Path) -> bool:
+    """By name only: never stat through a link here (see ``unsafe_reason``)."""
     name = path.name
-    return not name.startswith(".") and not name.lower().endswith(IGNORED_SUFFIXES) and path.is_file()
+    return not name.startswith(".") and not name.lower().endswith(IGNORED_SUFFIXES)
+
+
+def unsafe_reason(path: Path, st: os.stat_result, folder: Path) -> str | None:
+    """Why an inbox entry (lstat result) must not be read, or None for a plain regular file of the inbox."""
+    if stat.S_ISLNK(st.st_mode):
+        return "symbolisk länk: hotmappen läser bara vanliga filer, aldrig länkar"
+    if not stat.S_ISREG(st.st_mode):
+        return "inte en vanlig fil (t.ex. en namngiven rörledning eller en enhet)"
+    if st.st_nlink > 1:
+        return "hård länk till en annan fil: hotmappen läser bara filer som bara finns i inkorgen"
+    try:
+        inside = path.resolve(strict=True).parent == folder.resolve(strict=True)
+    except OSError:
+        inside = False
+    if not inside:
+        return "filen ligger inte i inkorgen"
+    return None
+
+
+def safe_open(path: Path, expected: os.stat_result) -> int:
+    """An fd for `path` opened without following links, checked to be the same plain file as `expected`."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as e:
+        if e.errno in (getattr(os, "ELOOP", 40), 40):
+            raise UnsafeEntry("symbolisk länk: hotmappen läser bara vanliga filer, aldrig länkar") from e
+        raise
+    st = os.fstat(fd)
+    same = (st.st_dev, st.st_ino) == (expected.st_dev, expected.st_ino)
+    if not stat.S_ISREG(st.st_mode) or st.st_nlink > 1 or not same:
+        os.close(fd)
+        raise UnsafeEntry("filen byttes ut medan den lästes; den lästes inte")
+    return fd
 
 
 class HotFolder:
@@ -70,9 +117,15 @@ class HotFolder:
             try:
                 if not is_candidate(path):
                     continue
-                st = path.stat()
+                st = path.lstat()
+                if stat.S_ISDIR(st.st_mode):
+                    continue  # a scanner's subfolder: not ours to read or move
+                why = unsafe_reason(path, st, self.folder)
             except OSError:
                 continue  # vanished or unreadable between listing and stat
+            if why is not None:
+                self._refuse(path, why)
+                continue
             signature = (st.st_size, st.st_mtime_ns)
             before = self._seen.get(path)
             if before is None or before.signature != signature:
@@ -81,7 +134,7 @@ class HotFolder:
             if now - before.since < self.settings.hot_folder_settle_seconds:
                 seen[path] = before
                 continue
-            item_id = self._take(path)
+            item_id = self._take(path, st)
             if item_id is None and path.exists():
                 seen[path] = before  # not recorded (database down?): try again next scan
             elif item_id is not None:
@@ -89,10 +142,29 @@ class HotFolder:
         self._seen = seen
         return taken
 
-    def _take(self, path: Path) -> int | None:
+    def _refuse(self, path: Path, why: str) -> None:
+        log.warning("hotfolder_unsafe_entry", file=path.name, reason=why)
         try:
-            with session_scope() as s:
-                result = submit_file(s, path, channel="hotfolder", actor=ACTOR)
+            self._quarantine(path, why, None)
+        except OSError as e:
+            log.warning("hotfolder_move_failed", file=path.name, error=type(e).__name__)
+
+    def _take(self, path: Path, expected: os.stat_result) -> int | None:
+        try:
+            fd = safe_open(path, expected)
+        except UnsafeEntry as e:
+            self._refuse(path, str(e))
+            return None
+        except OSError as e:
+            log.warning("hotfolder_open_failed", file=path.name, error=type(e).__name__)
+            return None
+        try:
+            with os.fdopen(fd, "rb") as f, session_scope() as s:
+                limit = get_settings().max_upload_bytes
+                size = os.fstat(f.fileno()).st_size
+                if size > limit:  # refuse before copying gigabytes
+                    raise InvalidInput(too_large_message(size, limit))
+                result = submit_stream(s, f, filename=path.name, channel="hotfolder", actor=ACTOR)
                 item_id, state, reason = result.item.id, result.item.state, result.item.state_reason
         except InvalidInput as e:  # refused before an item exists (larger than the upload limit)
             log.warning("hotfolder_rejected", file=path.name, reason=e.message)
@@ -130,7 +202,10 @@ class HotFolder:
             f"Reason: {reason}",
             f"Item: {item_id if item_id is not None else '(not recorded)'}",
         ]
-        dest.with_name(dest.name + ".error.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        note = dest.with_name(dest.name + ".error.txt")
+        fd = os.open(note, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o640)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
         return dest
 
 
@@ -139,7 +214,7 @@ def _move(path: Path, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     dest = folder / path.name
     n = 0
-    while dest.exists() or dest.with_name(dest.name + ".error.txt").exists():
+    while os.path.lexists(dest) or os.path.lexists(dest.with_name(dest.name + ".error.txt")):
         n += 1
         dest = folder / f"{path.stem}-{n}{path.suffix}"
     shutil.move(str(path), str(dest))

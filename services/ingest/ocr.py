@@ -155,6 +155,6 @@ def _tesseract(fn, image: Image.Image, **kwargs):  # type: ignore[no-untyped-def
     except pytesseract.TesseractNotFoundError:
         raise  # a broken installation, not a bad page
     except pytesseract.TesseractError as e:
-        raise InvalidInput(f"OCR failed: {str(e.message).strip() or e.status}") from e
+        raise InvalidInput(f"OCR misslyckades: {str(e.message).strip() or e.status}") from e
     except RuntimeError as e:  # pytesseract's timeout
-        raise InvalidInput(f"OCR failed: {e}") from e
+        raise InvalidInput(f"OCR misslyckades: {e}") from e

@@ -32,7 +32,7 @@ def submit_file(session: Session, path: Path, *, filename: str | None = None, ch
     limit = get_settings().max_upload_bytes
     size = path.stat().st_size
     if size > limit:  # refuse before copying gigabytes
-        raise PayloadTooLarge(_too_large(size, limit))
+        raise PayloadTooLarge(too_large_message(size, limit))
     with path.open("rb") as f:
         return submit_stream(session, f, filename=filename or path.name, channel=channel, actor=actor)
 
@@ -44,7 +44,7 @@ def submit_stream(session: Session, stream: BinaryIO, *, filename: str, channel:
     try:
         sha, size = store.put_stream(stream, max_bytes=settings.max_upload_bytes)
     except OverflowError as e:
-        raise PayloadTooLarge(_too_large(int(e.args[0]), settings.max_upload_bytes)) from e
+        raise PayloadTooLarge(too_large_message(int(e.args[0]), settings.max_upload_bytes)) from e
 
     existing = get_by_sha(session, sha)
     if existing is not None:
@@ -118,5 +118,5 @@ def clean_filename(name: str | None) -> str:
     return base or "unnamed"
 
 
-def _too_large(size: int, limit: int) -> str:
-    return f"file larger than the limit of {limit / (1024 * 1024):.0f} MB (got at least {size:,} bytes)"
+def too_large_message(size: int, limit: int) -> str:
+    return f"filen är större än gränsen {limit / (1024 * 1024):.0f} MB (minst {size:,} byte)"

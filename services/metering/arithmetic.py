@@ -1,4 +1,4 @@
-"""The ROI arithmetic, pure functions on Decimals: per-item savings, buckets, projection, what-if.
+"""The ROI arithmetic, pure functions on Decimals: buckets, projection, sensitivity, what-if.
 
 Nothing here reads the database; service.py feeds it the handled items and the model. Rounding
 happens only when a figure leaves (`r`), half up, to the öre for kronor.
@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any
 
+from services.metering.process import ItemCalc
 from services.metering.repository import HandledItem
 from services.metering.schemas import RoiModelData, dec
 
@@ -21,19 +22,9 @@ def r(value: Decimal, places: str = "0.01") -> float:
     return float(value.quantize(Decimal(places), rounding=ROUND_HALF_UP))
 
 
-def saved_minutes(model: RoiModelData, item: HandledItem) -> Decimal:
-    """baseline(doc_type) - human touch minutes - misroute_minutes x (reroutes + returns); may be < 0."""
-    misroutes = item.reroutes + item.returns
-    return (
-        model.baseline_minutes(item.doc_type)
-        - dec(item.human_seconds) / SIXTY
-        - dec(model.misroute_minutes) * misroutes
-    )
-
-
 @dataclass
 class Bucket:
-    """Running totals for one row of the report (total, a department, a document type, a week)."""
+    """Running totals for one row of the report (total, a flow, a department, a document type, a week)."""
 
     items: int = 0
     auto: int = 0
@@ -41,22 +32,26 @@ class Bucket:
     registry_s: Decimal = ZERO
     department_s: Decimal = ZERO
     misroutes: int = 0
-    baseline_min: Decimal = ZERO
+    baseline_min: Decimal = ZERO  # the manual process (before) of these items
+    removed_min: Decimal = ZERO  # the part of it the service did
+    after_min: Decimal = ZERO  # what people still spent (kept manual steps + after-steps + measured + misroutes)
     saved_min: Decimal = ZERO
     saved_min_auto: Decimal = ZERO
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def add(self, item: HandledItem, baseline: Decimal, saved: Decimal) -> None:
+    def add(self, item: HandledItem, calc: ItemCalc) -> None:
         self.items += 1
         self.auto += item.auto
         self.human_s += dec(item.human_seconds)
         self.registry_s += dec(item.registry_seconds)
         self.department_s += dec(item.department_seconds)
         self.misroutes += item.reroutes + item.returns
-        self.baseline_min += baseline
-        self.saved_min += saved
+        self.baseline_min += calc.before
+        self.removed_min += calc.removed
+        self.after_min += calc.after
+        self.saved_min += calc.saved
         if item.auto:
-            self.saved_min_auto += saved
+            self.saved_min_auto += calc.saved
 
     def hours(self) -> Decimal:
         return self.saved_min / SIXTY
@@ -71,8 +66,11 @@ class Bucket:
             "registry_seconds": r(self.registry_s, "0.001"),
             "department_seconds": r(self.department_s, "0.001"),
             "misroutes": self.misroutes,
+            "before_minutes_per_item": r(self.baseline_min / n, "0.0001") if n else 0.0,
+            "after_minutes_per_item": r(self.after_min / n, "0.0001") if n else 0.0,
+            "saved_share": r(self.saved_min / self.baseline_min, "0.0001") if self.baseline_min else 0.0,
             "hours_saved": r(self.hours()),
-            "kronor_saved": r(self.hours() * hourly),
+            "kronor_saved": r(self.saved_min * hourly / SIXTY),
         }
 
 
@@ -130,11 +128,11 @@ def what_if(
 
     yearly saved minutes = volume x (auto_rate x mean saved minutes of an auto-routed item
     + (1 - auto_rate) x mean saved minutes of a manually routed item). A kind of item not seen in the
-    period takes the mean over all items; with no items at all, the model's baseline (no touch time).
+    period takes the mean over all items; with no items at all nothing is claimed (0 minutes).
     Unset parameters keep the observed volume and share.
     """
     manual = total.items - total.auto
-    overall = total.saved_min / total.items if total.items else model.baseline_minutes()
+    overall = total.saved_min / total.items if total.items else ZERO
     per_auto = total.saved_min_auto / total.auto if total.auto else overall
     per_manual = (total.saved_min - total.saved_min_auto) / manual if manual else overall
     vol = dec(volume) if volume is not None else (observed_yearly_volume or ZERO)
@@ -149,3 +147,70 @@ def what_if(
         "hours_saved_per_year": r(minutes / SIXTY),
         "projection": projection(model, gross),
     }
+
+
+SENSITIVITY_LABELS = {
+    "minutes": ("Minuter per manuellt steg", "min borttagna per försändelse"),
+    "hourly_cost": ("Timkostnad", "kr/h"),
+    "volume": ("Volym", "försändelser per år"),
+}
+
+
+def sensitivity(
+    model: RoiModelData, total: Bucket, hourly: Decimal, per_year: Decimal, days: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """NPV, payback and yearly net under low/base/high values of the three most uncertain inputs.
+
+    Saved minutes in the period = m x removed - (after-steps + measured human + misroutes), where m
+    scales the minutes of the manual (before) steps; yearly gross = saved minutes / 60 x hourly cost x h
+    x 365 / days x v, with h the hourly cost factor and v the volume factor. low = 1 - f, high = 1 + f
+    for the model's f per input. One input varies at a time (the others at base); rows are ordered by
+    their NPV swing, largest first (a tornado). Returns (the table, the range: all three low / all high).
+    """
+    f = model.sensitivity
+    cost = total.removed_min - total.saved_min  # after-steps + measured human + misroutes
+
+    def run(km: Decimal, kh: Decimal, kv: Decimal) -> dict[str, Any]:
+        minutes = total.removed_min * km - cost
+        return projection(model, minutes / SIXTY * hourly * kh * 365 / days * kv)
+
+    one, base = Decimal(1), run(Decimal(1), Decimal(1), Decimal(1))
+    n = total.items or 1
+    rows: list[dict[str, Any]] = []
+    inputs = (
+        ("minutes", f.minutes, total.removed_min / n),
+        ("hourly_cost", f.hourly_cost, hourly),
+        ("volume", f.volume, per_year),
+    )
+    for index, (key, factor, value) in enumerate(inputs):
+        lo_k, hi_k = one - dec(factor), one + dec(factor)
+        results = []
+        for k in (lo_k, one, hi_k):
+            ks = [one, one, one]
+            ks[index] = k
+            results.append(run(*ks))
+        label, unit = SENSITIVITY_LABELS[key]
+        rows.append(
+            {
+                "input": key,
+                "label": label,
+                "unit": unit,
+                "factor": factor,
+                "values": [r(value * lo_k), r(value), r(value * hi_k)],
+                "npv": [p["npv"] for p in results],
+                "yearly_net_savings": [p["yearly_net_savings"] for p in results],
+                "payback_month": [p["payback_month"] for p in results],
+            }
+        )
+    rows.sort(key=lambda row: (-abs(row["npv"][2] - row["npv"][0]), row["input"]))
+    low = run(*(one - dec(x) for x in (f.minutes, f.hourly_cost, f.volume)))
+    high = run(*(one + dec(x) for x in (f.minutes, f.hourly_cost, f.volume)))
+
+    def span(key: str) -> list[Any]:
+        """[smallest, largest]; a missing payback (never) sorts last."""
+        values = [low[key], high[key]]
+        return sorted(v for v in values if v is not None) + [v for v in values if v is None]
+
+    table = {"factors": f.model_dump(), "base_npv": base["npv"], "rows": rows}
+    rng = {key: span(key) for key in ("yearly_gross_savings", "yearly_net_savings", "npv", "payback_month")}
+    return table, rng

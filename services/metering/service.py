@@ -1,4 +1,4 @@
-"""The ROI model (versioned) and the savings report."""
+"""The ROI model (versioned) and the savings report: before/after per item, flows, projection, sensitivity."""
 
 from __future__ import annotations
 
@@ -13,28 +13,40 @@ from sqlalchemy.orm import Session
 
 from services.core.errors import Conflict, DomainError
 from services.core.models import RoiModel
+from services.core.settings import get_settings
 from services.metering import repository
-from services.metering.arithmetic import Bucket, projection, saved_minutes, what_if
-from services.metering.baseline import DEFAULT_MODEL
-from services.metering.schemas import RoiDerived, RoiModelData, RoiModelOut, dec
+from services.metering.arithmetic import Bucket, projection, sensitivity, what_if
+from services.metering.baseline import CHANNEL_LABELS, DEFAULT_MODEL
+from services.metering.process import StepTally, item_calc, scanner_measure
+from services.metering.schemas import HUMAN_MEASURES, RoiDerived, RoiModelData, RoiModelOut, dec
 
 FORMULA = (
-    "An item is handled in the period when its FIRST transition to routed (from events) falls in "
-    "[from 00:00 UTC, to+1 day 00:00 UTC); its week is the ISO week of that moment. auto_routed = handled "
-    "items first routed by the machine (classified -> routed). human_seconds = sum of events.human_seconds "
-    "of handled items before the period end (registry_seconds: route/reroute actions; department_seconds: "
-    "acknowledge/return). misroutes = reroutes + returns. Per item: saved_minutes = baseline_minutes(doc_type) "
-    "- human_seconds/60 - misroute_minutes x misroutes, NOT clamped at zero (an item that took longer than "
-    "manual handling lowers the total; counted in items_over_baseline). hours_saved = sum(saved_minutes)/60. "
-    "hourly_cost = hourly_rate if set, else monthly_salary / hours_per_month x markup. kronor_saved = "
-    "hours_saved x hourly_cost. Projection: period_days = days from `from` (or the first handled day) to `to` "
-    "(or the last); items_per_year = items x 365 / period_days; yearly_gross = kronor_saved x 365 / "
-    "period_days; yearly_net = yearly_gross - yearly_running_cost; cash flows: year 0 = -investment, years "
-    "1..horizon = yearly_net at the end of each year; npv = -investment + sum_{t=1..horizon} yearly_net / "
-    "(1+discount_rate)^t; payback_years = investment / yearly_net; payback_month = ceil(investment x 12 / "
-    "yearly_net) (both null when yearly_net <= 0); roi_percent = (horizon x yearly_net - investment) / "
-    "investment x 100, undiscounted (null without investment). Decimal arithmetic, rounded half up only in "
-    "the output."
+    "En försändelse räknas till perioden när den FÖRSTA gången routas (enligt händelseloggen) inom "
+    "[från 00:00 UTC, till + 1 dag 00:00 UTC); veckan är ISO-veckan för det ögonblicket. "
+    "Före (nuläge) = summan av modellens manuella steg för försändelsens dokumenttyp (minuter per försändelse, "
+    "sida eller ark). Ett manuellt steg räknas som borttaget BARA för försändelser där tjänsten gjorde det, "
+    "det vill säga som har någon av stegets bevis-händelser (t.ex. registrering i diariet bara vid "
+    "registration_exported, internpost bara vid routed); annars görs steget fortfarande för hand. "
+    "Efter (börläge) = manuella steg som finns kvar + modellens efter-steg (öppna och förbereda, skiljeblad, "
+    "skanning; skanningen med skannerns uppmätta tid per sida från bevakad mapp när sådan finns) + uppmätt "
+    "mänsklig tid (alla human_seconds på försändelsens händelser före periodens slut: registratur, granskning "
+    "av uppdelning, kontroll av registrering, förvaltning, övrigt) + felsorteringsminuter x (omroutningar + "
+    "returer). Sparade minuter per försändelse = före - efter = borttagna minuter - efter-stegens minuter - "
+    "uppmätta minuter - felsorteringsminuter, INTE avrundat till noll (en försändelse som tog längre tid än "
+    "för hand sänker summan; räknas i items_over_baseline). Sparade timmar = summa sparade minuter / 60; "
+    "sparad andel = sparade minuter / före-minuter. Timkostnad = fast timkostnad om angiven, annars månadslön "
+    "/ timmar per månad x påslag; kronor = timmar x timkostnad. Flöden = dokumenttyp x kanal x förvaltning, "
+    "ordnade efter före-minuter totalt (mest resurskrävande först). Prognos: periodens dagar = från `från` "
+    "(eller första hanterade dagen) till `till` (eller sista); försändelser per år = antal x 365 / dagar; "
+    "brutto per år = kronor x 365 / dagar; netto = brutto - driftkostnad; kassaflöden: år 0 = -investering, "
+    "år 1..kalkylperiod = netto vid årets slut; nuvärde = -investering + summa netto / (1 + kalkylränta)^år; "
+    "återbetalningstid = investering / netto år och månad = uppåt avrundat investering x 12 / netto (saknas "
+    "när netto <= 0); ROI = (kalkylperiod x netto - investering) / investering x 100, odiskonterat. Prognosen "
+    "är PRELIMINÄR när data (första till sista hanterade dag) täcker färre dagar än inställningen "
+    "(standard 28): då visas ett intervall (alla tre osäkra indata låga respektive höga), inte ett enskilt "
+    "tal. Känslighet: nuvärde och återbetalning med minuter per manuellt steg, timkostnad och volym "
+    "var för sig på låg/bas/hög nivå (bas x (1 - f), bas, bas x (1 + f)). Decimalaritmetik, avrundning "
+    "(halva uppåt) först i utdata."
 )
 
 
@@ -58,7 +70,10 @@ def _out(data: RoiModelData, version: int, created_at: datetime | None, created_
         created_at = created_at.replace(tzinfo=UTC)
     derived = RoiDerived(
         baseline_minutes=float(data.baseline_minutes()),
-        baseline_minutes_by_doc_type={k: float(data.baseline_minutes(k)) for k in data.doc_type_steps},
+        after_model_minutes=float(
+            sum((dec(a.minutes) for a in data.after.steps if a.measured_by not in HUMAN_MEASURES), Decimal(0))
+        ),
+        baseline_minutes_by_doc_type={k: float(data.baseline_minutes(k)) for k in data.before.doc_types},
         hourly_cost=_round(data.hourly_cost(), "0.01"),
         hourly_cost_source="flat" if data.hourly_rate is not None else "salary",
     )
@@ -138,45 +153,63 @@ def roi_report(
     """The savings report for a period; with what_if_* set (or include_what_if), also the what-if block."""
     model = get_model(session)
     data = model.data
+    settings = get_settings()
     start, end = _period(date_from, date_to)
     items = repository.handled_items(session, start, end)
     names = repository.department_names(session)
+    scanner = scanner_measure(
+        repository.hotfolder_receipts(session, start, end), settings.roi_scanner_batch_gap_seconds
+    )
     hourly = data.hourly_cost()
 
     total = Bucket()
     per_dept: dict[str, Bucket] = defaultdict(Bucket)
     per_type: dict[str, Bucket] = defaultdict(Bucket)
     per_week: dict[str, Bucket] = defaultdict(Bucket)
+    per_flow: dict[tuple[str, str, str], Bucket] = defaultdict(Bucket)
+    tally = StepTally()
     machine = Decimal(0)
     over_baseline = 0
     for it in items:
-        baseline = data.baseline_minutes(it.doc_type)
-        saved = saved_minutes(data, it)
-        over_baseline += saved < 0
+        calc = item_calc(data, it, scanner)
+        tally.add(it, calc)
+        over_baseline += calc.saved < 0
         machine += dec(it.machine_seconds)
+        dept, doc_type = it.department_code or "-", it.doc_type or "-"
         for b in (
             total,
-            per_dept[it.department_code or "-"],
-            per_type[it.doc_type or "-"],
+            per_dept[dept],
+            per_type[doc_type],
             per_week[_week_key(it.first_routed_at)],
+            per_flow[(doc_type, it.channel, dept)],
         ):
-            b.add(it, baseline, saved)
+            b.add(it, calc)
 
     days: int | None = None
+    data_days = 0
+    if items:
+        data_days = (
+            max(it.first_routed_at for it in items).date() - min(it.first_routed_at for it in items).date()
+        ).days + 1
     if items or (date_from and date_to):
         first_day = date_from or min(it.first_routed_at.date() for it in items)
         last_day = date_to or max(it.first_routed_at.date() for it in items)
         days = (last_day - first_day).days + 1
 
-    kronor = total.hours() * hourly
+    kronor = total.saved_min * hourly / 60
     proj: dict[str, Any] | None = None
+    sens: dict[str, Any] | None = None
     per_year: Decimal | None = None
     if days:
         per_year = Decimal(total.items) * 365 / days
+        sens, rng = sensitivity(data, total, hourly, per_year, days)
         proj = {
             "period_days": days,
+            "data_days": data_days,
             "items_per_year": _round(per_year, "0.01"),
             **projection(data, kronor * 365 / days),
+            **_provisional(data_days, settings.roi_min_projection_days),
+            "range": rng,
         }
     by_step = repository.machine_seconds_by_action(session, start, end)
 
@@ -185,11 +218,19 @@ def roi_report(
             "from": date_from.isoformat() if date_from else None,
             "to": date_to.isoformat() if date_to else None,
         },
+        "data_period": {
+            "first": min(it.first_routed_at for it in items).date().isoformat() if items else None,
+            "last": max(it.first_routed_at for it in items).date().isoformat() if items else None,
+        },
         "model_version": model.version,
         **total.figures(hourly),
         "manual_routed": total.items - total.auto,
         "items_over_baseline": over_baseline,
         "baseline_minutes_total": _round(total.baseline_min, "0.01"),
+        "before_minutes_total": _round(total.baseline_min, "0.01"),
+        "removed_minutes_total": _round(total.removed_min, "0.01"),
+        "after_minutes_total": _round(total.after_min, "0.01"),
+        "saved_minutes_total": _round(total.saved_min, "0.01"),
         "machine_seconds": _round(machine, "0.001"),
         "machine_seconds_by_step": {
             action: {
@@ -198,20 +239,58 @@ def roi_report(
             }
             for action, s in sorted(by_step.items())
         },
+        "measured": {
+            "human_minutes_by_group": {k: _round(v, "0.0001") for k, v in sorted(tally.human_groups.items())},
+            "scanner": scanner.as_dict() if scanner else None,
+        },
+        "steps": tally.table(data, scanner),
         "hourly_cost": _round(hourly, "0.01"),
         "misroute_minutes": data.misroute_minutes,
         "currency": data.currency,
+        "flows": _flows(per_flow, names, hourly),
         "departments": [
             {"code": code, "name": names.get(code), **b.figures(hourly)} for code, b in sorted(per_dept.items())
         ],
         "doc_types": [{"doc_type": k, **b.figures(hourly)} for k, b in sorted(per_type.items())],
         "weeks": _weeks(per_week, hourly),
         "projection": proj,
+        "sensitivity": sens,
         "formula": FORMULA,
     }
     if include_what_if or what_if_volume is not None or what_if_auto_rate is not None:
         report["what_if"] = _what_if(data, total, hourly, per_year, what_if_volume, what_if_auto_rate)
     return report
+
+
+def _provisional(data_days: int, min_days: int) -> dict[str, Any]:
+    if data_days >= min_days:
+        return {"provisional": False, "provisional_reason": None, "min_data_days": min_days}
+    days = f"{data_days} dag" + ("" if data_days == 1 else "ar")
+    reason = f"Data från {days}; minst {min_days} dagar krävs för en årsprognos. Årstalen visas som ett intervall."
+    return {"provisional": True, "provisional_reason": reason, "min_data_days": min_days}
+
+
+def _flows(per_flow: dict[tuple[str, str, str], Bucket], names: dict[str, str], hourly: Decimal) -> list[dict]:
+    """One row per document type x channel x department, the most resource-hungry (before-minutes) first."""
+    rows = []
+    for (doc_type, channel, dept), b in per_flow.items():
+        rows.append(
+            {
+                "key": f"{doc_type}|{channel}|{dept}",
+                "label": f"{doc_type} · {CHANNEL_LABELS.get(channel, channel)} · {dept}",
+                "doc_type": doc_type,
+                "channel": channel,
+                "department": dept,
+                "department_name": names.get(dept),
+                "before_minutes_total": _round(b.baseline_min, "0.01"),
+                "after_minutes_total": _round(b.after_min, "0.01"),
+                **b.figures(hourly),
+            }
+        )
+    rows.sort(key=lambda f: (-f["before_minutes_total"], f["key"]))
+    for rank, row in enumerate(rows, 1):
+        row["rank"] = rank
+    return rows
 
 
 def _what_if(
@@ -241,3 +320,34 @@ def what_if_report(
         session, date_from, date_to, what_if_volume=volume, what_if_auto_rate=auto_rate, include_what_if=True
     )
     return {"period": rep["period"], "model_version": rep["model_version"], **rep["what_if"]}
+
+
+def item_rows(session: Session, date_from: date | None = None, date_to: date | None = None) -> list[dict[str, Any]]:
+    """Before, removed, after and saved minutes per handled item (for auditing a report item by item)."""
+    data = get_model(session).data
+    start, end = _period(date_from, date_to)
+    scanner = scanner_measure(
+        repository.hotfolder_receipts(session, start, end), get_settings().roi_scanner_batch_gap_seconds
+    )
+    rows = []
+    for it in repository.handled_items(session, start, end):
+        calc = item_calc(data, it, scanner)
+        rows.append(
+            {
+                "item_id": it.item_id,
+                "doc_type": it.doc_type,
+                "channel": it.channel,
+                "department": it.department_code,
+                "pages": it.pages,
+                "before_minutes": _round(calc.before, "0.0001"),
+                "removed_minutes": _round(calc.removed, "0.0001"),
+                "removed_steps": sorted(calc.removed_keys),
+                "after_step_minutes": _round(calc.after_steps, "0.0001"),
+                "human_minutes": _round(calc.human, "0.0001"),
+                "misroute_minutes": _round(calc.misroute, "0.0001"),
+                "after_minutes": _round(calc.after, "0.0001"),
+                "saved_minutes": _round(calc.saved, "0.0001"),
+                "saved_share": _round(calc.saved / calc.before, "0.0001") if calc.before else 0.0,
+            }
+        )
+    return rows

@@ -18,14 +18,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.classify.cases import known_departments, record_routed
-from services.classify.rules import active_rules
-from services.classify.service import classify_text
-from services.classify.signals import find_case_refs
-from services.classify.versions import active_classifier
+from services.classify.cases import record_routed
+from services.classify.routing import decide_letter
 from services.core.blobs import get_blob_store
 from services.core.errors import InvalidInput
 from services.core.events import SYSTEM, transition
@@ -120,10 +116,6 @@ def extract(session: Session, item_id: int) -> MailState | FanOut | None:
     return MailState.extracted
 
 
-def _sensitive_departments(session: Session) -> set[str]:
-    return set(session.scalars(select(Department.code).where(Department.sensitive_by_default.is_(True))))
-
-
 def classify(session: Session, item_id: int) -> MailState | None:
     """Decide the department, document type, sensitivity and whether a human must confirm."""
     item = _load(session, item_id, MailState.extracted)
@@ -131,13 +123,7 @@ def classify(session: Session, item_id: int) -> MailState | None:
         return None
     started = time.perf_counter()
     text = item.text
-    decision = classify_text(
-        text,
-        classifier=active_classifier(session),
-        sensitive_departments=_sensitive_departments(session),
-        rules=active_rules(session),
-        known_cases=known_departments(session, find_case_refs(text)),
-    )
+    decision = decide_letter(session, text)  # the same path as `posthantering classify`
     transition(
         session,
         item,
@@ -183,7 +169,7 @@ def route(session: Session, item_id: int) -> MailState | None:
             detail={"department": dept.code, "auto": True},
             values={"department_code": dept.code, "routed_at": utcnow()},
         )
-        record_routed(session, item.case_refs or [], dept.code)
+        record_routed(session, item.case_refs or [], dept.code, text=item.text)  # own case only (issue 9)
         return MailState.routed
     if (item.reasons or {}).get("tray") == "discard":
         why = "discard tray"  # advertising (INGEN): a registrar confirms the discard with one click

@@ -54,3 +54,13 @@ def matching_pages(session: Session, query: str, visible: ColumnElement[bool], l
             stmt = stmt.where(Page.text.ilike(f"%{w}%"))
         stmt = stmt.order_by(Page.id.desc())
     return [(int(i), int(p)) for i, p in session.execute(stmt.limit(limit)).all()]
+
+
+def pages_containing(
+    session: Session, fragments: list[str], visible: ColumnElement[bool], limit: int
+) -> list[tuple[int, int]]:
+    """Pages whose text contains every fragment (a plain scan: only for a search by a whole personnummer)."""
+    stmt = select(Page.item_id, Page.index).join(MailItem, MailItem.id == Page.item_id).where(visible)
+    for fragment in fragments:
+        stmt = stmt.where(Page.text.contains(fragment, autoescape=True))
+    return [(int(i), int(p)) for i, p in session.execute(stmt.order_by(Page.id.desc()).limit(limit)).all()]

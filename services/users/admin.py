@@ -12,6 +12,7 @@ from services.core.events import record
 from services.core.models import User, UserDepartment
 from services.users import repository
 from services.users.service import ROLES, InvalidUser, _hasher, actor_for, verify_password
+from services.users.sessions import end_all_sessions
 
 MIN_PASSWORD = 8
 
@@ -68,6 +69,7 @@ def set_password(session: Session, admin: User, user_id: int, password: str) -> 
     user = get_user(session, user_id)
     user.password_hash = _hasher.hash(password)
     _audit(session, admin, user, "password")
+    end_all_sessions(session, user, admin, why="password")  # a stolen session dies with the old password
     return user
 
 
@@ -77,6 +79,8 @@ def set_active(session: Session, admin: User, user_id: int, active: bool) -> Use
         raise InvalidUser("you cannot deactivate yourself")
     user.active = active
     _audit(session, admin, user, "activated" if active else "deactivated")
+    if not active:
+        end_all_sessions(session, user, admin, why="deactivated")
     return user
 
 
@@ -91,3 +95,27 @@ def login(session: Session, name: str, password: str) -> User | None:
             _hasher.verify(_DUMMY_HASH, password or "")
         return None
     return user if verify_password(user, password or "") else None
+
+
+def set_password_by_name(session: Session, name: str, password: str, actor: str = "cli") -> User:
+    """The CLI's `users passwd NAME`: the UI's password policy, every session of the user ended."""
+    check_password(password)
+    user = repository.get_user_by_name(session, name)
+    if user is None:
+        raise NotFound(f"no user {name!r}")
+    user.password_hash = _hasher.hash(password)
+    record(session, item_id=None, actor=actor, action="user_changed", detail={"user": name, "change": "password"})
+    end_all_sessions(session, user, why="password")
+    return user
+
+
+def revoke_user(session: Session, name: str, actor: str = "cli") -> int:
+    """The CLI's `users revoke NAME`: every API token revoked and every UI session ended; returns the tokens."""
+    from services.users.service import revoke_tokens
+
+    count = revoke_tokens(session, name)
+    user = repository.get_user_by_name(session, name)
+    assert user is not None
+    end_all_sessions(session, user, why="revoked")
+    record(session, item_id=None, actor=actor, action="user_changed", detail={"user": name, "change": "revoked"})
+    return count

@@ -31,3 +31,10 @@ def list_users(session: Session) -> list[User]:
 
 def count_users(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(User)) or 0
+
+
+def list_tokens(session: Session, name: str | None = None) -> list[ApiToken]:
+    stmt = select(ApiToken).join(User).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    if name is not None:
+        stmt = stmt.where(User.name == name)
+    return list(session.scalars(stmt))

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from services.core.errors import Conflict, DomainError, NotFound, Unauthorized
 from services.core.models import ApiToken, User, UserDepartment, utcnow
+from services.core.settings import get_settings
 from services.users import repository
 
 ROLES: tuple[str, ...] = ("admin", "registrar", "department", "viewer")
@@ -89,14 +90,42 @@ def verify_password(user: User, password: str) -> bool:
         return False
 
 
-def issue_token(session: Session, user: User) -> str:
-    """A fresh token for `user`; returned once, only its hash is stored."""
+def issue_token(session: Session, user: User, days: int | None = None) -> str:
+    """A fresh token for `user`; returned once, only its hash is stored. Expires after `days`
+    (default POSTHANTERING_API_TOKEN_DAYS; 0 = never)."""
     if user.id is None:
         session.flush()
+    days = get_settings().api_token_days if days is None else days
+    expires = utcnow() + timedelta(days=days) if days > 0 else None
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), prefix=token[:11]))
+    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), prefix=token[:11], expires_at=expires))
     session.flush()
     return token
+
+
+def token_expired(row: ApiToken) -> bool:
+    expires = row.expires_at
+    if expires is None:
+        return False
+    if expires.tzinfo is None:
+        expires = expires.replace(tzinfo=utcnow().tzinfo)  # SQLite hands back naive UTC
+    return utcnow() >= expires
+
+
+def list_tokens(session: Session, name: str | None = None) -> list[ApiToken]:
+    """Every token (of one user when `name` is given), newest first; never the token itself."""
+    if name is not None and repository.get_user_by_name(session, name) is None:
+        raise NotFound(f"no user {name!r}")
+    return repository.list_tokens(session, name)
+
+
+def revoke_token(session: Session, token_id: int, by: User | None = None) -> ApiToken:
+    """Revoke one token; a non-admin may revoke only their own."""
+    row = session.get(ApiToken, token_id)
+    if row is None or (by is not None and by.role != "admin" and row.user_id != by.id):
+        raise NotFound(f"no token {token_id}")
+    row.revoked = True
+    return row
 
 
 def authenticate_token(session: Session, token: str | None) -> User:
@@ -105,6 +134,8 @@ def authenticate_token(session: Session, token: str | None) -> User:
     row = repository.get_token_by_hash(session, hash_token(token))
     if row is None or row.revoked:
         raise Unauthorized("invalid or revoked token")
+    if token_expired(row):
+        raise Unauthorized("the token has expired; ask an admin for a new one (posthantering users token NAME)")
     user = row.user
     if not user.active:
         raise Unauthorized("user is deactivated")
@@ -130,8 +161,13 @@ def revoke_tokens(session: Session, name: str) -> int:
     return count
 
 
-def bootstrap_admin(session: Session, name: str = "admin") -> str | None:
-    """On first start (no users at all) create an admin and return its token, to be shown once."""
+def bootstrap_admin(session: Session, name: str = "admin", password: str | None = None) -> str | None:
+    """On first start (no users at all) create an admin and return its token, to be shown once.
+    `password` (POSTHANTERING_ADMIN_PASSWORD) lets the admin log in to the web UI at once."""
     if repository.count_users(session) > 0:
         return None
-    return issue_token(session, create_user(session, name, "admin"))
+    if password:
+        from services.users.admin import check_password
+
+        check_password(password)
+    return issue_token(session, create_user(session, name, "admin", password=password or None))

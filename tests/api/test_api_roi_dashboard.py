@@ -4,6 +4,7 @@ import csv
 import io
 import sqlite3
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,23 @@ from services.core.events import record
 from services.core.models import User
 from services.metering import operations
 from services.metering.baseline import DEFAULT_MODEL
+from tests.metering.helpers import add_events, at
 
 
 def _routed(item_id: int, human: float = 0.0, actor: str = "system:worker", src: str = "classified") -> None:
     with session_scope() as s:
         record(s, item_id=item_id, actor=actor, action="routed", from_state=src, to_state="routed", human_seconds=human)
+
+
+def _scanned_and_routed(item_id: int, day: str) -> None:
+    """received -> extracted -> routed by the machine on `day`."""
+    when = at(day, 9)
+    add_events(
+        item_id,
+        (when, "received", None, "received", "system:api", 0, 0),
+        (when + timedelta(minutes=1), "extracted", "received", "extracted", "system:worker", 0, 2.0),
+        (when + timedelta(minutes=2), "routed", "classified", "routed", "system:worker", 0, 0.1),
+    )
 
 
 def test_dashboard_page_charts_and_access(
@@ -28,40 +41,88 @@ def test_dashboard_page_charts_and_access(
     dept = make_user("d", "department", ["KS"])
     r = client.put("/api/v1/roi/model", json=dict(DEFAULT_MODEL, investment=1000, hourly_rate=600), headers=auth(admin))
     assert r.status_code == 200
-    for n in range(3):
-        _routed(make_item(state="routed", department_code="KS" if n else "SBN"))
+    for n, day in enumerate(("2024-03-04", "2024-03-05", "2024-03-06")):
+        _scanned_and_routed(make_item(state="routed", department_code="KS" if n else "SBN"), day)
     page = client.get("/ui/roi", headers=auth(viewer))
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     html = page.text
-    assert html.count("<svg") == 3
-    # 3 items x 8.5 min x 10 kr/min = 255 kr saved, in the KPI and the per-department chart
-    assert "255 kr" in html and "Kalkylmodellens antaganden (version 1)" in html
-    assert "Återbetald efter" in html  # payback point marked on the cumulative chart
+    # weekly, payback, departments, flows (before/after), sensitivity (tornado); each carries period and version
+    assert html.count("<svg") == 5
+    # open period: the first and last day with handled mail
+    assert html.count("Period 2024-03-04 – 2024-03-06 · kalkylmodell version 1</text>") == 5
+    # the app's navigation, with the ROI page marked as the current one
+    assert 'aria-label="Huvudmeny"' in html and 'href="/ui/roi" aria-current="page"' in html
+    # 3 items x (8.5 - 3 register not exported = 5.5 removed - 0.95 after) = 13.65 min x 10 kr/min = 136.50 kr
+    assert "136,50" in html and "Kalkylmodellens antaganden (version 1)" in html
+    assert "Registrera i diariet" in html and "0 av 3" in html  # the register step was never removed
+    # three days of data: provisional, a range instead of one number, no single payback point
+    assert "Preliminär prognos." in html and "Återbetald efter" not in html
     assert 'href="/ui/roi/report.csv"' in html and 'href="/ui/roi/report.json"' in html
-    assert "600,00 kr/h (fast)" in html
+    assert 'href="/ui/roi/report.pdf"' in html
+    assert "600,00 kr/h (fast)" in html and "Så räknas det" in html and "borttagna manuella" not in html
     assert client.get("/ui/roi").status_code == 401
     assert client.get("/ui/roi", headers=auth(dept)).status_code == 403
     exported = client.get("/ui/roi/report.csv?from=2000-01-01", headers=auth(viewer))
     assert exported.status_code == 200 and exported.text.startswith("model_version,")
-    assert client.get("/ui/roi/report.json", headers=auth(viewer)).json()["kronor_saved"] == 255.0
+    assert client.get("/ui/roi/report.json", headers=auth(viewer)).json()["kronor_saved"] == 136.5
+
+
+def test_dashboard_with_four_weeks_shows_one_projection(
+    client: Any, make_user: Callable[..., User], auth: Callable[[User], dict[str, str]], make_item: Callable[..., int]
+) -> None:
+    admin, viewer = make_user("admin", "admin"), make_user("viewer", "viewer")
+    r = client.put("/api/v1/roi/model", json=dict(DEFAULT_MODEL, investment=100, hourly_rate=600), headers=auth(admin))
+    assert r.status_code == 200
+    for day in ("2024-03-04", "2024-03-31"):  # 28 days of data
+        _scanned_and_routed(make_item(state="routed", department_code="KS"), day)
+    html = client.get("/ui/roi", headers=auth(viewer)).text
+    assert "Preliminär" not in html and "Återbetald efter" in html
+
+
+def test_pdf_one_pager(
+    client: Any, make_user: Callable[..., User], auth: Callable[[User], dict[str, str]], make_item: Callable[..., int]
+) -> None:
+    import pypdfium2 as pdfium
+
+    viewer = make_user("viewer", "viewer")
+    for day in ("2024-03-04", "2024-03-05"):
+        _scanned_and_routed(make_item(state="routed", department_code="KS"), day)
+    for url in (
+        "/ui/roi/report.pdf?from=2024-03-01&to=2024-03-31",
+        "/api/v1/roi/report.pdf?from=2024-03-01&to=2024-03-31",
+    ):
+        r = client.get(url, headers=auth(viewer))
+        assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+        pdf = pdfium.PdfDocument(r.content)
+        assert len(pdf) == 1  # one page, for a decision memo
+        text = pdf[0].get_textpage().get_text_range()
+        assert "Period 2024-03-01 – 2024-03-31 · kalkylmodell version 0" in text
+        assert "Preliminär prognos." in text and "Flöden, mest resurskrävande först" in text
+        assert "Registrera i diariet" in text and "Känslighet" in text
+    assert client.get("/api/v1/roi/report.pdf").status_code == 401
+    audit = client.get("/api/v1/roi/items", params={"from": "2024-03-01"}, headers=auth(viewer)).json()
+    # each: removed 5.5 (no export), after-steps 0.95, nothing measured -> 4.55 of 8.5 min = 53.53 %
+    assert [i["saved_minutes"] for i in audit["items"]] == [4.55, 4.55] and audit["model_version"] == 0
+    assert audit["items"][0]["saved_share"] == 0.5353 and "register" not in audit["items"][0]["removed_steps"]
 
 
 def test_csv_and_what_if_endpoints(
     client: Any, make_user: Callable[..., User], auth: Callable[[User], dict[str, str]], make_item: Callable[..., int]
 ) -> None:
     viewer = make_user("viewer", "viewer")
-    _routed(make_item(state="routed", department_code="KS"))  # auto: 8.5 min saved
+    _routed(make_item(state="routed", department_code="KS"))  # auto: only delivery 1.5 removed - 0.95 = 0.55 min
     _routed(make_item(state="routed", department_code="SN"), human=150, actor="user:9:reg", src="needs_review")
     r = client.get("/api/v1/roi/report.csv", headers=auth(viewer))
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.text)))
-    assert [row["section"] for row in rows] == ["total", "week", "department", "department", "doc_type"]
+    sections = [row["section"] for row in rows]
+    assert sections == ["total", "flow", "flow", "week", "department", "department", "doc_type"]
     assert {row["key"] for row in rows if row["section"] == "department"} == {"KS", "SN"}
-    # what-if: 1000 items a year, all auto-routed: 1000 x 8.5 min = 141.67 h
+    # what-if: 1000 items a year, all auto-routed: 1000 x 0.55 min = 9.17 h
     w = client.get("/api/v1/roi/what-if", params={"volume": 1000, "auto_rate": 1}, headers=auth(viewer)).json()
-    assert w["hours_saved_per_year"] == 141.67 and w["model_version"] == 0
+    assert w["hours_saved_per_year"] == 9.17 and w["model_version"] == 0
     rep = client.get("/api/v1/roi/report", params={"what_if_auto_rate": 0}, headers=auth(viewer)).json()
-    assert rep["what_if"]["saved_minutes_per_manual_item"] == 6.0  # 8.5 - 150 s
+    assert rep["what_if"]["saved_minutes_per_manual_item"] == -1.95  # 0.55 - 150 s
     bad = client.get("/api/v1/roi/report", params={"what_if_auto_rate": 2}, headers=auth(viewer))
     assert bad.status_code == 422 and bad.json()["error"] == "invalid_what_if"
 

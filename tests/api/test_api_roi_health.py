@@ -36,10 +36,14 @@ def test_roi_model_and_report(
     admin, viewer = make_user("admin", "admin"), make_user("viewer", "viewer")
     m = client.get("/api/v1/roi/model", headers=auth(viewer)).json()
     assert m["version"] == 0 and m["derived"]["baseline_minutes"] == 8.5
+    # the shape: before and after step lists at the top level
+    assert [s["key"] for s in m["before"]["steps"]][:3] == ["open_sort", "date_stamp", "register"]
+    assert m["before"]["steps"][2]["removed_by"] == ["registration_exported"]
+    assert {s["measured_by"] for s in m["after"]["steps"]} >= {"registry", "department", "scanner"}
     r = client.put("/api/v1/roi/model", json=dict(DEFAULT_MODEL, monthly_salary=42600, markup=1.5), headers=auth(admin))
     assert r.status_code == 200, r.text
     assert r.json()["version"] == 1 and r.json()["created_by"] == f"user:{admin.id}:admin"
-    bad = client.put("/api/v1/roi/model", json=dict(DEFAULT_MODEL, steps=[]), headers=auth(admin))
+    bad = client.put("/api/v1/roi/model", json=dict(DEFAULT_MODEL, before={"steps": []}), headers=auth(admin))
     assert bad.status_code == 422
 
     iid = make_item(state="routed", department_code="KS")
@@ -56,8 +60,10 @@ def test_roi_model_and_report(
     r = client.get("/api/v1/roi/report", params={"from": "2000-01-01", "to": "2999-12-31"}, headers=auth(viewer))
     assert r.status_code == 200, r.text
     rep = r.json()
-    # (8.5 - 1.5) min = 7/60 h; 7/60 x 42600/142 x 1.5 = 7/60 x 450 = 52.50 kr
+    # only internal delivery was done by the service (routed): 1.5 - 0.95 after-steps - 1.5 measured = -0.95 min
+    # -0.95/60 h x 42600/142 x 1.5 = -0.95/60 x 450 = -7.125 -> -7.13 kr
     assert rep["model_version"] == 1 and rep["items_handled"] == 1
-    assert rep["hours_saved"] == 0.12 and rep["kronor_saved"] == 52.5
+    assert rep["hours_saved"] == -0.02 and rep["kronor_saved"] == -7.13
+    assert rep["projection"]["provisional"] is True and rep["flows"][0]["key"] == "-|upload|KS"
     assert client.get("/api/v1/roi/report?from=2024-02-30", headers=auth(viewer)).status_code == 422
     assert client.get("/api/v1/roi/report?from=2024-03-02&to=2024-03-01", headers=auth(viewer)).status_code == 422

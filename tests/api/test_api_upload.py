@@ -93,11 +93,11 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[bytes, int, str]]:
     """name -> (content, expected HTTP status, words the reason must contain)."""
     good = reportlab_pdf(tmp_path / "good.pdf").read_bytes()
     return {
-        "empty.pdf": (b"", 422, "empty"),
-        "truncated.pdf": (good[: len(good) // 2], 422, "truncated"),
-        "encrypted.pdf": (reportlab_pdf(tmp_path / "enc.pdf", encrypt="secret").read_bytes(), 422, "encrypted"),
-        "text-named.pdf": (b"Bara text, ingen PDF.", 415, "unsupported"),
-        "huge.png": (png_claiming(30000, 30000), 422, "pixels"),
+        "empty.pdf": (b"", 422, "tom fil"),
+        "truncated.pdf": (good[: len(good) // 2], 422, "avkortad"),
+        "encrypted.pdf": (reportlab_pdf(tmp_path / "enc.pdf", encrypt="secret").read_bytes(), 422, "krypterad"),
+        "text-named.pdf": (b"Bara text, ingen PDF.", 415, "stöds inte"),
+        "huge.png": (png_claiming(30000, 30000), 422, "pixlar"),
     }
 
 

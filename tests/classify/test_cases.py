@@ -71,3 +71,42 @@ def test_reference_in_passing_is_a_suggestion_not_an_auto_route() -> None:
         known_cases={"2024-000318": "TN"},
     )
     assert (d.department, d.decision) == ("TN", "review")
+
+
+# --- issue 9.3: the register cannot be poisoned by a sender ---
+
+TN_LETTER = "Till Tekniska nämnden\nAngående gatubelysningen på Storgatan.\nJfr Dnr SN 2025/0100.\n"
+
+
+def test_an_auto_route_never_teaches_another_departments_number(db_session) -> None:
+    """A letter to TN quoting 'Dnr SN 2025/0100' was auto-routed and the register learnt SN 2025/0100 -> TN."""
+    refs = ["SN 2025/0100"]
+    assert record_routed(db_session, refs, "TN", text=TN_LETTER) == 0
+    assert record_routed(db_session, refs, "TN") == 0  # not by a registrar's routing of the letter either
+    assert known_departments(db_session, refs) == {}
+    # A number in passing (no prefix) is not learnt from an auto-route; the letter's own case is.
+    body = "".join(f"Rad {i} om schaktet på Storgatan.\n" for i in range(14))
+    passing = f"Till TN\nAnsökan om schakttillstånd.\n{body}Se även beslut 2024-000318 från i fjol.\n"
+    assert record_routed(db_session, ["2024-000318"], "TN", text=passing) == 0
+    own = "Till TN\nÄrende: 2024-000999\nKomplettering.\n"
+    assert record_routed(db_session, ["2024-000999"], "TN", text=own) == 1
+    assert record_routed(db_session, ["TN 2025/0007"], "TN", text="Dnr TN 2025/0007\nHej\n") == 1
+
+
+def test_a_contradicting_entry_is_flagged_and_never_routes(db_session) -> None:
+    from services.classify.cases import flagged_cases, prefix_conflict
+    from services.core.models import Case
+
+    db_session.add(Case(number="SN 2025/0100", department_code="TN", source="routed"))  # written before the fix
+    import_csv(db_session, b"number,department\nSBN 2024/0312,TN\nSBN 2024/0313,SBN\n")
+    db_session.flush()
+    assert prefix_conflict("SN 2025/0100", "TN") and not prefix_conflict("2024-000318", "TN")
+    assert [c.number for c in flagged_cases(db_session)] == ["SBN 2024/0312", "SN 2025/0100"]
+    known = known_departments(db_session, ["SN 2025/0100", "SBN 2024/0312", "SBN 2024/0313"])
+    assert known == {"SBN 2024/0313": "SBN"}
+
+    follow_up = "Till Socialnämnden\nÄrende: SN 2025/0100\nHär kommer intyget.\n"
+    proba = np.array([0.2, 0.8])  # unsure; the poisoned entry would have said TN at 1.00
+    d = decide(follow_up, ["SN", "TN"], proba, threshold=0.9, sensitive_departments=set(), known_cases=known)
+    assert d.department != "TN" or d.decision != "auto"
+    assert d.reasons.get("rule") != "known_case SN 2025/0100"

@@ -16,11 +16,15 @@ def test_roi_prints_tables_and_json(migrated: Path) -> None:
         item = MailItem(sha256="f" * 64, filename="a.pdf", state="routed", department_code="KS", doc_type="brev")
         s.add(item)
         s.flush()
+        for action, src, dst in (("received", None, "received"), ("extracted", "received", "extracted")):
+            record(s, item_id=item.id, actor="system:worker", action=action, from_state=src, to_state=dst)
         record(s, item_id=item.id, actor="system:worker", action="routed", from_state="classified", to_state="routed")
     runner = CliRunner()
     text = runner.invoke(app, ["roi"])
     assert text.exit_code == 0, text.output
     assert "model version 0" in text.output and "Per department" in text.output and "Per ISO week" in text.output
-    assert "KS" in text.output and "55.31" in text.output  # 8.5 min x 390.42 kr/h / 60
+    # removed 8.5 - 3 (not exported) = 5.5 min, after-steps 0.95: 4.55 min x 390.42 kr/h / 60 = 29.61 kr
+    assert "KS" in text.output and "29.61" in text.output and "PROVISIONAL" in text.output
+    assert "Flows" in text.output and "uppladdning" in text.output
     as_json = runner.invoke(app, ["roi", "--json"])
-    assert json.loads(as_json.stdout)["kronor_saved"] == 55.31
+    assert json.loads(as_json.stdout)["kronor_saved"] == 29.61

@@ -37,9 +37,18 @@ def running(tmp_path: Path) -> Iterator[Stack]:
     with stack(tmp_path) as s:
         for name, role, dept in (("rita", "registrar", None), ("ada", "admin", None), ("hanna", "department", "HR")):
             s.cli(
-                "users", "add", name, "--role", role, "--password", PASSWORD, *(["--department", dept] if dept else [])
-            )
-        s.cli("users", "add", "olle", "--role", "department", "--department", "SBN", "--password", PASSWORD)
+                "users",
+                "add",
+                name,
+                "--role",
+                role,
+                "--password",
+                *(["--department", dept] if dept else []),
+                input=PASSWORD + "\n",
+            )  # the password from stdin, never from argv
+        s.cli(
+            "users", "add", "olle", "--role", "department", "--department", "SBN", "--password", input=PASSWORD + "\n"
+        )
         s.start_api()
         s.start_worker(concurrency=1)
         yield s

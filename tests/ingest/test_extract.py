@@ -63,7 +63,7 @@ def test_blank_page_is_empty(samples: dict[str, Path], settings: Settings):
 
 
 def test_damaged_image_becomes_invalid_input(samples: dict[str, Path], settings: Settings):
-    with pytest.raises(InvalidInput, match="page 1"):
+    with pytest.raises(InvalidInput, match="sida 1"):
         pages(samples["cut"], "image/png", settings)
 
 
@@ -93,5 +93,5 @@ def test_phototest_rotated_180(settings: Settings):
 def test_ocr_file_rejects_bad_input(samples: dict[str, Path], settings: Settings):
     with pytest.raises(UnsupportedType):
         ocr_file(samples["text_named"], settings)
-    with pytest.raises(InvalidInput, match="encrypted"):
+    with pytest.raises(InvalidInput, match="krypterad"):
         ocr_file(samples["encrypted"], settings)

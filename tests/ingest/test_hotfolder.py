@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from datetime import datetime
@@ -13,7 +14,7 @@ from services.core.models import MailItem
 from services.core.settings import Settings, get_settings, reset_settings
 from services.ingest import hotfolder
 from services.ingest.hotfolder import HotFolder
-from services.ingest.service import submit_file
+from services.ingest.service import submit_stream
 
 
 @pytest.fixture
@@ -68,7 +69,7 @@ def test_bad_file_goes_to_quarantine_with_reason(settings: Settings, samples: di
     assert calls == [(item_id, "quarantined")]
     assert (settings.quarantine_dir / "faktura.pdf").exists()
     reason = (settings.quarantine_dir / "faktura.pdf.error.txt").read_text()
-    assert "unsupported file type" in reason and str(item_id) in reason
+    assert "filtypen stöds inte" in reason and str(item_id) in reason
 
 
 def test_growing_file_waits(settings: Settings, samples: dict[str, Path]):
@@ -95,11 +96,11 @@ def test_database_down_leaves_the_file(settings: Settings, samples: dict[str, Pa
     def down(*_args: object, **_kwargs: object) -> None:
         raise OperationalError("SELECT", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(hotfolder, "submit_file", down)
+    monkeypatch.setattr(hotfolder, "submit_stream", down)
     assert settle(folder) == []
     assert (settings.hot_folder / "brev.png").exists() and calls == []
 
-    monkeypatch.setattr(hotfolder, "submit_file", submit_file)  # back up: the very next scan takes it
+    monkeypatch.setattr(hotfolder, "submit_stream", submit_stream)  # back up: the very next scan takes it
     [item_id] = folder.scan_once()
     assert calls == [(item_id, "received")]
     assert not (settings.hot_folder / "brev.png").exists()
@@ -118,4 +119,57 @@ def test_too_large_file_is_quarantined_without_an_item(
 
     assert (settings.quarantine_dir / "stor.png").exists()
     reason = (settings.quarantine_dir / "stor.png.error.txt").read_text()
-    assert "larger than the limit" in reason and "(not recorded)" in reason
+    assert "större än gränsen" in reason and "(not recorded)" in reason
+
+
+def _no_items() -> int:
+    with session_factory()() as s:
+        return s.query(MailItem).count()
+
+
+def test_links_and_special_files_are_moved_aside_unread(settings: Settings, samples: dict[str, Path], tmp_path: Path):
+    """Issue 9.1: a link to /etc/passwd or to the secret key was ingested and downloadable."""
+    assert settings.hot_folder is not None
+    inbox = settings.hot_folder
+    secret = settings.data_dir / "secret_key"
+    settings.session_secret()  # the key exists in the data directory
+    outside = tmp_path / "outside.png"
+    shutil.copy(samples["scan"], outside)
+    (inbox / "passwd.pdf").symlink_to("/etc/passwd")
+    (inbox / "nyckel.png").symlink_to(secret)
+    (inbox / "bild.png").symlink_to(outside)  # a valid scan, but outside the inbox
+    (inbox / "mapp").symlink_to(tmp_path)
+    os.link(outside, inbox / "hard.png")  # a hard link: the same inode lives outside the inbox
+    os.mkfifo(inbox / "pipe.pdf")  # reading it would block the watcher forever
+    folder = HotFolder(settings, lambda *_: pytest.fail("nothing may be enqueued"))
+
+    assert folder.scan_once() == []  # refused at once, no settling needed
+    time.sleep(0.3)
+    assert folder.scan_once() == []
+
+    assert _no_items() == 0
+    assert sorted(p.name for p in inbox.iterdir()) == []
+    for name, why in [
+        ("passwd.pdf", "symbolisk länk"),
+        ("nyckel.png", "symbolisk länk"),
+        ("bild.png", "symbolisk länk"),
+        ("mapp", "symbolisk länk"),
+        ("hard.png", "hård länk"),
+        ("pipe.pdf", "inte en vanlig fil"),
+    ]:
+        assert why in (settings.quarantine_dir / f"{name}.error.txt").read_text(), name
+    assert (settings.quarantine_dir / "nyckel.png").is_symlink()  # the link itself moved, its target untouched
+    assert secret.exists() and outside.exists()
+
+
+def test_file_swapped_for_a_link_after_settling_is_not_read(settings: Settings, samples: dict[str, Path]):
+    assert settings.hot_folder is not None
+    target = settings.hot_folder / "brev.png"
+    shutil.copy(samples["scan"], target)
+    folder = HotFolder(settings, lambda *_: pytest.fail("nothing may be enqueued"))
+    assert folder.scan_once() == []
+    st = target.lstat()
+    target.unlink()
+    target.symlink_to(samples["scan"])
+    with pytest.raises(hotfolder.UnsafeEntry):
+        hotfolder.safe_open(target, st)

@@ -47,7 +47,7 @@ def test_same_content_is_a_duplicate(db_session: Session, samples: dict[str, Pat
 
 @pytest.mark.parametrize(
     ("name", "reason"),
-    [("empty", "empty file (0 bytes)"), ("text_named", "unsupported file type"), ("encrypted", "encrypted PDF")],
+    [("empty", "tom fil (0 byte)"), ("text_named", "filtypen stöds inte"), ("encrypted", "krypterad PDF")],
 )
 def test_bad_input_is_quarantined_with_its_reason(
     db_session: Session, samples: dict[str, Path], name: str, reason: str

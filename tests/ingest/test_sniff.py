@@ -45,11 +45,11 @@ def test_external_phototest(settings: Settings):
 @pytest.mark.parametrize(
     ("name", "error", "words"),
     [
-        ("empty", InvalidInput, "empty file (0 bytes)"),
-        ("text_named", UnsupportedType, "unsupported file type"),
-        ("truncated", InvalidInput, "truncated"),
-        ("encrypted", InvalidInput, "encrypted PDF"),
-        ("huge", InvalidInput, "image too large: 900,000,000 pixels"),
+        ("empty", InvalidInput, "tom fil (0 byte)"),
+        ("text_named", UnsupportedType, "filtypen stöds inte"),
+        ("truncated", InvalidInput, "avkortad"),
+        ("encrypted", InvalidInput, "krypterad PDF"),
+        ("huge", InvalidInput, "bilden är för stor: 900,000,000 pixlar"),
     ],
 )
 def test_rejects_bad_files_with_a_reason(
@@ -63,7 +63,7 @@ def test_rejects_bad_files_with_a_reason(
 
 
 def test_too_many_pages(samples: dict[str, Path], settings: Settings):
-    with pytest.raises(InvalidInput, match="too many pages: 2"):
+    with pytest.raises(InvalidInput, match="för många sidor: 2"):
         sniff(samples["two_page"], settings.model_copy(update={"max_pages": 1}))
 
 
@@ -73,7 +73,7 @@ def test_too_large(samples: dict[str, Path], settings: Settings):
 
 
 def test_pixel_limit_applies_to_every_tiff_page(samples: dict[str, Path], settings: Settings):
-    with pytest.raises(InvalidInput, match="image too large"):
+    with pytest.raises(InvalidInput, match="bilden är för stor"):
         sniff(samples["two_page"], settings.model_copy(update={"max_image_pixels": 1000}))
 
 
@@ -87,5 +87,5 @@ def test_garbage_after_png_signature(tmp_path: Path, settings: Settings):
 def test_pdf_that_is_garbage_inside(tmp_path: Path, settings: Settings):
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(b"%PDF-1.4\n" + b"nonsense " * 100 + b"\n%%EOF\n")
-    with pytest.raises(InvalidInput, match="damaged PDF"):
+    with pytest.raises(InvalidInput, match="skadad PDF"):
         sniff(bad, settings)

@@ -17,14 +17,24 @@ MAX_CSV_BYTES = 20 * 1024 * 1024
 @router.get("/cases", response_model=CaseListOut)
 def list_cases(
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=2**62),
+    flagged: bool = Query(False, description="only entries whose department contradicts the number's prefix"),
     _user: User = Depends(require_roles("admin", "registrar")),
 ) -> CaseListOut:
     with session_scope() as session:
-        rows, total = cases.list_cases(session, limit, offset)
+        if flagged:
+            every = cases.flagged_cases(session)
+            rows, total = every[offset : offset + limit], len(every)
+        else:
+            rows, total = cases.list_cases(session, limit, offset)
         items = [
             CaseOut(
-                number=c.number, department=c.department_code, title=c.title, source=c.source, created_at=c.created_at
+                number=c.number,
+                department=c.department_code,
+                title=c.title,
+                source=c.source,
+                created_at=c.created_at,
+                flagged=cases.prefix_conflict(c.number, c.department_code),
             )
             for c in rows
         ]

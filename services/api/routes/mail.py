@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
 
-from services.api.deps import current_user, require_roles
+from services.api.deps import current_user, one_file_part, require_roles
 from services.core.db import session_scope
 from services.core.models import User
 from services.mail import discard, files, service
@@ -33,8 +33,9 @@ router = APIRouter(prefix="/mail", tags=["mail"])
     response_model=SubmitOut,
     responses={
         200: {"model": SubmitOut, "description": "The same file was submitted before (duplicate: true)"},
-        422: {"description": "Rejected and quarantined: {error, detail, id, state}"},
+        422: {"description": "Rejected and quarantined: {error, detail, id, state}; or a validation error"},
     },
+    dependencies=[Depends(one_file_part)],
 )
 def submit(file: UploadFile = File(...), user: User = Depends(require_roles("admin", "registrar"))) -> JSONResponse:
     from services.ingest import service as ingest  # the intake channel owns validation and dedup
@@ -60,7 +61,7 @@ def list_mail(
     department: str | None = None,
     tray: str | None = Query(None, description="discard: items waiting for a discard confirmation"),
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=2**62),
     user: User = Depends(current_user),
 ) -> MailListOut:
     with session_scope() as session:

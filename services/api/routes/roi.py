@@ -11,6 +11,7 @@ from services.core.db import session_scope
 from services.core.models import User
 from services.metering import service
 from services.metering.export import report_csv
+from services.metering.onepager import report_pdf
 from services.metering.schemas import RoiModelData, RoiModelOut
 from services.users.service import actor_for
 
@@ -76,6 +77,37 @@ def report_as_csv(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@router.get("/report.pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
+def report_as_pdf(
+    date_from: date | None = _from_day(),
+    date_to: date | None = _to_day(),
+    _user: User = Depends(require_roles(*READERS)),
+) -> Response:
+    """The report as a one-page A4 PDF for a decision memo (Swedish)."""
+    with session_scope() as session:
+        rep = service.roi_report(session, date_from, date_to)
+        model = service.get_model(session)
+    name = f"roi-{rep['period']['from'] or 'start'}-{rep['period']['to'] or 'now'}-v{rep['model_version']}.pdf"
+    return Response(
+        report_pdf(rep, model),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )
+
+
+@router.get("/items")
+def items(
+    date_from: date | None = _from_day(),
+    date_to: date | None = _to_day(),
+    _user: User = Depends(require_roles(*READERS)),
+) -> dict[str, Any]:
+    """Per handled item: before, removed (and which steps), after-steps, measured, after, saved and saved share."""
+    with session_scope() as session:
+        model = service.get_model(session)
+        rows = service.item_rows(session, date_from, date_to)
+    return {"period": {"from": date_from, "to": date_to}, "model_version": model.version, "items": rows}
 
 
 @router.get("/what-if")

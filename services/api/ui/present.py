@@ -108,7 +108,11 @@ REASON_LABELS = {
     "tray": "Fack",
 }
 _RULE_RE = re.compile(r"^(sender|keyword) rule #(\d+) (.*)$", re.DOTALL)
-_RULE_PREFIXES = {"known_case": "Känt ärende", "case_ref": "Diarienummerprefix"}
+_RULE_PREFIXES = {
+    "known_case": "Känt ärende",
+    "case_ref": "Diarienummerprefix",
+    "reference_line": "Brevets egen ärendereferens",
+}
 _TRAYS = {"discard": "Reklam: föreslås kastas (ska inte diarieföras)"}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 
+from services.api.deps import one_file_part
 from services.api.ui.render import UIRoute, redirect, render
 from services.api.ui.session import human_seconds, opened_stamp, require_role
 from services.core.db import session_scope
@@ -133,7 +134,7 @@ def upload_page(request: Request, user: User = Depends(registry_only)) -> Respon
     return render(request, "upload.html")
 
 
-@router.post("/ui/ladda-upp", include_in_schema=False)
+@router.post("/ui/ladda-upp", include_in_schema=False, dependencies=[Depends(one_file_part)])
 def upload(file: UploadFile = File(...), user: User = Depends(registry_only)) -> Response:
     """The same intake as POST /api/v1/mail, with the session instead of a bearer token; answers JSON."""
     from services.ingest import service as ingest  # the intake channel owns validation and dedup

@@ -98,16 +98,26 @@ async def check_csrf(request: Request) -> None:
 
 def current_user(request: Request) -> User:
     """The logged-in user (detached, departments loaded), or LoginRequired."""
-    uid = read_session(request).get("uid")
+    data = read_session(request)
+    uid = data.get("uid")
     if not isinstance(uid, int):
         raise LoginRequired("Logga in för att fortsätta.")
     with session_scope() as session:
         user = session.get(User, uid)
         if user is None or not user.active:
             raise LoginRequired("Kontot finns inte längre eller är avstängt.")
+        if not session_still_valid(session, user, data):
+            raise LoginRequired("Sessionen är avslutad. Logga in igen.")
         _ = user.department_codes
     request.state.user = user
     return user
+
+
+def session_still_valid(session: Any, user: User, data: dict[str, Any]) -> bool:
+    """Not logged out, not ended by logout everywhere / password change / deactivation (issue 9)."""
+    from services.users.sessions import session_is_current
+
+    return session_is_current(session, user, data)
 
 
 def opened_stamp(item_id: int) -> str:
