@@ -68,7 +68,11 @@ def restore(batch_id: int, index: int, user: User = Depends(registry)) -> dict[s
     return {"id": item_id, "state": state}
 
 
-@router.get("/separator-sheet.pdf")
+@router.get(
+    "/separator-sheet.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "The separator sheet, one A4 page"}},
+)
 def separator_sheet() -> Response:
     """The printable separator sheet (no login needed: it holds nothing but the two codes)."""
     return Response(
