@@ -24,7 +24,7 @@ def test_a_registrar_corrects_a_split_with_the_keyboard(tmp_path: Path) -> None:
 
     pile = pdf_pile(tmp_path / "hog.pdf", [("text", LETTER_A), ("text", LETTER_B1), ("text", LETTER_B2)])
     with stack(tmp_path, POSTHANTERING_SEPARATION_MIN_CONFIDENCE="1.0") as s:
-        s.cli("users", "add", "rita", "--role", "registrar", "--password", PASSWORD)
+        s.cli("users", "add", "rita", "--role", "registrar", "--password", input=PASSWORD + "\n")
         token = s.cli("users", "add", "api", "--role", "registrar", "--token").stdout.strip().splitlines()[-1]
         [row] = json.loads(s.cli("ingest", str(pile), "--inline", "--json").stdout)
         assert row["state"] == "split_review" and row["batch_id"]
