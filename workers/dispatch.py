@@ -1,7 +1,9 @@
 """Ring the doorbell: send the task that advances an item from its current state.
 
-Called only after the transaction that put the item in that state has committed. A failure to
-send is logged and swallowed: the item is safe in the database and the sweeper will send it again.
+Called only after the transaction that put the item in that state has committed. Each send is first
+recorded as `queued` (services/pipeline/leases.py), so the sweeper can tell a task waiting in its
+queue from a lost one. A failure to send is logged and recorded as `unsent`: the item is safe in the
+database and the sweeper sends it again.
 """
 
 from __future__ import annotations
@@ -27,38 +29,78 @@ def task_for_state(state: str | MailState) -> str | None:
         return None
 
 
+def _mark(item_id: int, part: int, name: str, queue: str) -> bool:
+    """Record the send; False when a worker holds a live lease on it (nothing to send). A database
+    that does not answer does not stop the send: the task claims its lease when it starts."""
+    from services.core.db import session_scope
+    from services.pipeline import leases
+
+    try:
+        with session_scope() as session:
+            return leases.mark_queued(session, item_id, part, name, queue)
+    except Exception as exc:  # noqa: BLE001
+        log.warning("enqueue_mark_failed", item_id=item_id, task=name, error=type(exc).__name__)
+        return True
+
+
+def _unsent(item_id: int, part: int) -> None:
+    from services.core.db import session_scope
+    from services.pipeline import leases
+
+    try:
+        with session_scope() as session:
+            leases.mark_unsent(session, item_id, part)
+    except Exception:  # noqa: BLE001 - the sweeper finds it either way
+        pass
+
+
+def _send(name: str, args: list[int], item_id: int, part: int) -> bool:
+    from workers.celery_app import TASK_ROUTES, app
+
+    queue = TASK_ROUTES[name]["queue"]
+    if not _mark(item_id, part, name, queue):
+        log.info("enqueue_skipped", item_id=item_id, task=name, part=part, why="running")
+        return False
+    try:
+        app.send_task(name, args=args, queue=queue)
+    except Exception as exc:  # noqa: BLE001 - the broker being down must not lose the request
+        log.warning("enqueue_failed", item_id=item_id, task=name, part=part, error=str(exc))
+        _unsent(item_id, part)
+        return False
+    return True
+
+
 def enqueue_for_state(item_id: int, state: str | MailState) -> bool:
     """Send the next pipeline task for an item in `state`; True if a task was sent."""
+    from services.pipeline.leases import ITEM_PART
+
     if state == MailState.split:  # a pile split into letters: each letter goes on to classify
         return enqueue_letters(item_id) > 0
     name = task_for_state(state)
     if name is None:
         return False
-    from workers.celery_app import TASK_ROUTES, app
-
-    try:
-        app.send_task(name, args=[item_id], queue=TASK_ROUTES[name]["queue"])
-    except Exception as exc:  # noqa: BLE001 - the broker being down must not lose the request
-        log.warning("enqueue_failed", item_id=item_id, task=name, error=str(exc))
-        return False
-    return True
+    return _send(name, [item_id], item_id, ITEM_PART)
 
 
 def enqueue_pages(item_id: int, indices: Iterable[int]) -> int:
     """Send one `ingest.extract_page` task per page (after the fan-out's commit); returns how many
     were sent. A page not sent stays missing and is sent again when the sweeper re-sends extract."""
     from services.pipeline.pages import EXTRACT_PAGE
+
+    return sum(1 for index in indices if _send(EXTRACT_PAGE, [item_id, index], item_id, index))
+
+
+def enqueue_export(item_id: int) -> bool:
+    """Send `export.deliver` for a confirmed registration (after the commit). Not sent: the periodic
+    `export.deliver_pending` task delivers it."""
     from workers.celery_app import TASK_ROUTES, app
 
-    sent = 0
-    for index in indices:
-        try:
-            app.send_task(EXTRACT_PAGE, args=[item_id, index], queue=TASK_ROUTES[EXTRACT_PAGE]["queue"])
-        except Exception as exc:  # noqa: BLE001 - as above: the sweeper covers it
-            log.warning("enqueue_failed", item_id=item_id, task=EXTRACT_PAGE, page=index, error=str(exc))
-            continue
-        sent += 1
-    return sent
+    try:
+        app.send_task("export.deliver", args=[item_id], queue=TASK_ROUTES["export.deliver"]["queue"])
+    except Exception as exc:  # noqa: BLE001 - the record stays pending; the periodic task covers it
+        log.warning("enqueue_failed", item_id=item_id, task="export.deliver", error=str(exc))
+        return False
+    return True
 
 
 def enqueue_letters(pile_id: int) -> int:

@@ -6,14 +6,33 @@ backoff; anything else ends the item in `failed` inside the runner, never a cras
 
 from __future__ import annotations
 
+import contextlib
+from typing import Any
+
+from celery import Task
+
 from services.core.settings import get_settings
+from services.pipeline.chain import advance, continue_inline
 from services.pipeline.pages import FanOut
-from services.pipeline.runner import TRANSIENT_ERRORS, run_page, run_step
-from services.pipeline.service import EXTRACT_PAGE_STEP, STEP_BY_NAME
+from services.pipeline.runner import TRANSIENT_ERRORS, fail_transient, run_page
+from services.pipeline.service import EXTRACT_PAGE_STEP
 from workers.celery_app import app
 from workers.dispatch import enqueue_for_state, enqueue_pages
 
+
+class StepTask(Task):  # type: ignore[misc]
+    """When the retries of a transient error run out, the item ends `failed` with a reason that names
+    the environment (retryable), instead of waiting silently for the sweeper."""
+
+    def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        if isinstance(exc, TRANSIENT_ERRORS) and args:
+            # The database may still be away: then the sweeper re-sends the item later.
+            with contextlib.suppress(Exception):
+                fail_transient(self.name, int(args[0]), exc)
+
+
 RETRY = {
+    "base": StepTask,
     "autoretry_for": TRANSIENT_ERRORS,
     "retry_backoff": 2,
     "retry_backoff_max": 60,
@@ -23,7 +42,8 @@ RETRY = {
 
 
 def _advance(task_name: str, item_id: int) -> str | None:
-    new_state = run_step(STEP_BY_NAME[task_name], item_id)
+    """The step, then the cheap steps that follow it inline (services/pipeline/chain.py)."""
+    new_state = advance(task_name, item_id)
     if isinstance(new_state, FanOut):
         enqueue_pages(item_id, new_state.indices)
         return f"pages:{len(new_state.indices)}"
@@ -39,8 +59,9 @@ def extract(item_id: int) -> str | None:
 
 @app.task(name="ingest.extract_page", **RETRY)
 def extract_page(item_id: int, index: int) -> str | None:
-    """One page of a multi-page item; the page that completes the item sends classify."""
-    new_state = run_page(EXTRACT_PAGE_STEP, item_id, index)
+    """One page of a multi-page item; the page that completes the item goes on to classify and route."""
+    new_state = continue_inline(item_id, run_page(EXTRACT_PAGE_STEP, item_id, index))
+    assert not isinstance(new_state, FanOut)
     if new_state is not None:
         enqueue_for_state(item_id, new_state)
     return new_state.value if new_state else None
@@ -56,16 +77,36 @@ def route(item_id: int) -> str | None:
     return _advance("route.route", item_id)
 
 
-@app.task(name="pipeline.sweep", **RETRY)
+@app.task(name="pipeline.sweep", autoretry_for=TRANSIENT_ERRORS, retry_backoff=2, max_retries=3)
 def sweep() -> int:
     from services.core.db import session_scope
+    from services.metering.operations import queue_depth
     from services.pipeline.runner import sweep as find_and_touch
 
+    settings = get_settings()
+    try:
+        depth = queue_depth(settings.broker_url, timeout=2.0)  # None: unknown, queued tasks wait for the stale period
+    except Exception:  # noqa: BLE001 - the broker may be down; then nothing can be sent anyway
+        depth = None
     with session_scope() as session:
-        resend = find_and_touch(session, stale_after=get_settings().stale_after_seconds)
+        resend = find_and_touch(session, stale_after=settings.stale_after_seconds, depth=depth)
     for item_id, state in resend:
         enqueue_for_state(item_id, state)
     return len(resend)
+
+
+@app.task(name="pipeline.broker_cleanup")
+def broker_cleanup() -> int:
+    """Housekeeping: the embedded broker keeps delivered messages in its table (deleted here; a no-op for
+    other brokers), and finished tasks' lease rows go after an hour."""
+    from services.core.db import session_scope
+    from services.pipeline.leases import forget_done
+    from services.pipeline.maintenance import purge_delivered_messages
+
+    settings = get_settings()
+    with session_scope() as session:
+        forget_done(session, older_than=3600)  # finished tasks' rows
+    return purge_delivered_messages(settings.broker_url, settings.broker_cleanup_after_seconds)
 
 
 @app.task(name="classify.retrain", acks_late=True)
@@ -74,3 +115,26 @@ def retrain() -> dict[str, object]:
     from services.classify.learning import retrain_from_database
 
     return retrain_from_database()
+
+
+@app.task(name="export.deliver", **RETRY)
+def export_deliver(item_id: int) -> bool:
+    """Deliver a confirmed registration to the diarium connectors (issue 12)."""
+    from services.core.db import session_scope
+    from services.mail.registration import deliver_now
+
+    with session_scope() as session:
+        return deliver_now(session, item_id)
+
+
+@app.task(name="export.deliver_pending", **RETRY)
+def export_deliver_pending() -> int:
+    """Periodic: every record still waiting for its export (auto-routed items, failed webhooks)."""
+    from services.core.db import session_scope
+    from services.export.service import pending_ids
+
+    with session_scope() as session:
+        ids = pending_ids(session)
+    for item_id in ids:
+        export_deliver.delay(item_id)
+    return len(ids)

@@ -11,14 +11,17 @@ from services.api import ui
 from services.api.body_guard import BodyGuard
 from services.api.errors import install_error_handlers
 from services.api.probes import Metrics
-from services.api.routes import batches, cases, departments, health, mail, roi, rules, tokens
+from services.api.routes import batches, cases, departments, health, mail, registration, roi, rules, tokens
 from services.api.ui_roi import router as roi_dashboard
 from services.api.ui_separation import router as batch_pages
-from services.core.logging import protect_server_logs
-from services.core.settings import restrict_file_modes
+from services.core.logging import configure_logging, protect_server_logs
+from services.core.settings import get_settings, restrict_file_modes
 
 
 def create_app() -> FastAPI:
+    settings = get_settings()
+    # One logging setup for every process: under uvicorn (the compose file's command) too.
+    configure_logging(settings.log_level, settings.log_json)
     app = FastAPI(
         title="Posthantering",
         version="0.1.0",
@@ -52,6 +55,7 @@ def create_app() -> FastAPI:
     app.include_router(rules.router, prefix="/api/v1")
     app.include_router(cases.router, prefix="/api/v1")
     app.include_router(tokens.router, prefix="/api/v1")
+    app.include_router(registration.router, prefix="/api/v1")  # issue 12
     app.include_router(ui.router)
     app.mount("/ui/static", ui.static_files(), name="ui-static")
     app.include_router(roi_dashboard.router)  # /ui/roi

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -107,6 +108,12 @@ class BodyGuard:
             except DomainError as exc:
                 headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
                 await _send_json(send, exc.status_code, exc.to_dict(), headers)
+                return
+            except DBAPIError as exc:  # the database is away (issue 10): 503 + Retry-After, not a bare 500
+                from services.api.errors import database_error_response
+
+                status, body, db_headers = database_error_response(scope["path"], exc)
+                await _send_json(send, status, body, db_headers)
                 return
         declared = request.headers.get("content-length")
         if declared is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -36,20 +35,6 @@ def _die_with_parent() -> None:
 def _start_child(argv: list[str]) -> subprocess.Popen[bytes]:
     # Own process group: stopping a worker stops its pool processes too.
     return subprocess.Popen(argv, env=_child_env(), start_new_session=True, preexec_fn=_die_with_parent)
-
-
-def _stop_children(children: list[subprocess.Popen[bytes]]) -> None:
-    """Warm shutdown (running tasks finish), then SIGKILL whatever is left after 20 s."""
-    for child in children:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(child.pid, signal.SIGTERM)
-    for child in children:
-        try:
-            child.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(child.pid, signal.SIGKILL)
-            child.wait(timeout=10)
 
 
 def _child_env() -> dict[str, str]:
@@ -87,6 +72,7 @@ def serve(
     import uvicorn
 
     from services.api.app import create_app
+    from services.cli.supervise import Supervisor
     from services.ingest.hotfolder import HotFolder
     from services.users.service import bootstrap_admin
     from workers.dispatch import enqueue_for_state
@@ -108,10 +94,10 @@ def serve(
             console.print("Give it a web UI password with: posthantering users passwd admin")
 
     n = concurrency or settings.worker_concurrency
-    children = [
-        _start_child(_worker_argv("ocr,default", n)),
-        _start_child([sys.executable, "-m", "services.cli.main", "beat"]),
-    ]
+    supervisor = Supervisor(settings, _start_child)
+    supervisor.add("worker", _worker_argv("ocr,default", n), watch_worker=True)
+    supervisor.add("beat", [sys.executable, "-m", "services.cli.main", "beat"])
+    supervisor.start()
     # uvicorn re-raises SIGTERM after its own graceful shutdown; turn it into an exception so the
     # `finally` below still stops the worker, beat and watcher.
     signal.signal(signal.SIGTERM, _exit_on_signal)
@@ -129,7 +115,7 @@ def serve(
         uvicorn.run(create_app(), host=h, port=p, log_level=settings.log_level.lower())
     finally:
         stop.set()
-        _stop_children(children)
+        supervisor.stop()
         watcher.join(timeout=5)
 
 

@@ -79,3 +79,15 @@ class UnsupportedType(InvalidInput):
 
 class TransientError(Exception):
     """A failure worth retrying (database locked, broker hiccup, a worker lost). Not a DomainError."""
+
+
+class StorageUnavailable(TransientError):
+    """The file system under the data directory refused a write or read (disk full, I/O error, read-only).
+    An environment error: the step is retried; the letter is never blamed for it."""
+
+
+class InsufficientStorage(DomainError):
+    """An upload arrived while the blob store has no room: 507, nothing recorded, send it again later."""
+
+    status_code = 507
+    code = "insufficient_storage"

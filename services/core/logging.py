@@ -41,15 +41,30 @@ class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
 
 class _RedactFilter(logging.Filter):
+    """Masks personnummer in the message and in each argument, keeping the argument shapes (uvicorn's
+    access formatter unpacks its argument tuple: client, method, path with query string, ...)."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            msg = record.getMessage()
-        except Exception:  # noqa: BLE001 - a bad format string must not stop logging
-            return True
-        masked = mask_personnummer(msg)
-        if masked != msg:
-            record.msg, record.args = masked, None
+        if isinstance(record.msg, str):
+            record.msg = mask_personnummer(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(mask_personnummer(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: mask_personnummer(v) if isinstance(v, str) else v for k, v in record.args.items()}
         return True
+
+
+# Loggers with their own handlers that do not reach the root logger's filter.
+OWN_HANDLER_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "celery", "celery.task")
+
+
+def mask_own_handler_loggers() -> None:
+    """Put the personnummer mask on the handlers servers install for themselves (uvicorn's access
+    log shows query strings)."""
+    for name in OWN_HANDLER_LOGGERS:
+        for handler in logging.getLogger(name).handlers:
+            if not any(isinstance(f, _RedactFilter) for f in handler.filters):
+                handler.addFilter(_RedactFilter())
 
 
 def mask_path(full_path: str) -> str:
@@ -106,9 +121,26 @@ def configure_logging(level: str = "INFO", json: bool = False) -> None:
     root.setLevel(level)
     if not any(isinstance(f, _RedactFilter) for h in root.handlers for f in h.filters):
         handler = _CurrentStderrHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handler.addFilter(_RedactFilter())
         root.handlers = [handler]
+    for handler in root.handlers:
+        if any(isinstance(f, _RedactFilter) for f in handler.filters):
+            handler.setFormatter(_stdlib_formatter(json))
+    mask_own_handler_loggers()
+
+
+def _stdlib_formatter(json: bool) -> logging.Formatter:
+    """Lines from libraries (Celery, uvicorn, SQLAlchemy) in the same format as ours: JSON when asked."""
+    if not json:
+        return logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return structlog.stdlib.ProcessorFormatter(
+        processor=structlog.processors.JSONRenderer(),
+        foreign_pre_chain=[
+            structlog.stdlib.add_logger_name,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso"),
+        ],
+    )
 
 
 def get_logger(name: str) -> Any:

@@ -30,7 +30,8 @@ TRANSITIONS: dict[MailState, frozenset[MailState]] = {
     MailState.routed: frozenset({MailState.acknowledged, MailState.returned, MailState.routed}),
     MailState.returned: frozenset({MailState.routed}),
     MailState.acknowledged: frozenset(),
-    MailState.quarantined: frozenset(),
+    # Only when the environment caused the quarantine (a full disk): runner.retry_failed checks the reason.
+    MailState.quarantined: frozenset({MailState.received}),
     MailState.discarded: frozenset(),
     MailState.split_review: frozenset({MailState.split}),
     MailState.split: frozenset(),

@@ -20,7 +20,8 @@ import pypdfium2 as pdfium
 import pytesseract
 from PIL import Image, ImageOps
 
-from services.core.errors import DomainError, InvalidInput
+from services.core.environment import is_environment_error, storage_reason
+from services.core.errors import DomainError, InvalidInput, StorageUnavailable
 from services.core.logging import get_logger
 from services.core.settings import Settings
 from services.ingest import ocr, quality
@@ -267,4 +268,6 @@ def page_errors(index: int) -> Iterator[None]:
     except MemoryError as e:
         raise InvalidInput(f"sida {index + 1}: för stor för att behandlas") from e
     except Exception as e:  # PIL and PDFium raise many types for damaged data
+        if is_environment_error(e):  # a full or failing disk says nothing about the letter: retried
+            raise StorageUnavailable(storage_reason(e)) from e
         raise InvalidInput(f"sida {index + 1}: skadad eller oläsbar ({type(e).__name__}: {e})") from e

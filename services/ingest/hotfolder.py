@@ -27,7 +27,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from services.core.db import session_scope
-from services.core.errors import InvalidInput
+from services.core.errors import InsufficientStorage, InvalidInput
 from services.core.logging import get_logger
 from services.core.settings import Settings, get_settings
 from services.core.states import MailState
@@ -170,7 +170,7 @@ class HotFolder:
             log.warning("hotfolder_rejected", file=path.name, reason=e.message)
             self._quarantine(path, e.message, None)
             return None
-        except (SQLAlchemyError, OSError) as e:
+        except (SQLAlchemyError, OSError, InsufficientStorage) as e:  # the environment: keep the file, retry
             log.warning("hotfolder_submit_failed", file=path.name, error=f"{type(e).__name__}: {e}")
             return None
 

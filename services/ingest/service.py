@@ -13,8 +13,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.core.blobs import get_blob_store
-from services.core.errors import InvalidInput, PayloadTooLarge
-from services.core.events import record
+from services.core.environment import is_environment_error, is_environment_reason, storage_reason
+from services.core.errors import InsufficientStorage, InvalidInput, PayloadTooLarge
+from services.core.events import record, transition
 from services.core.logging import get_logger
 from services.core.models import MailItem, utcnow
 from services.core.settings import get_settings
@@ -45,9 +46,15 @@ def submit_stream(session: Session, stream: BinaryIO, *, filename: str, channel:
         sha, size = store.put_stream(stream, max_bytes=settings.max_upload_bytes)
     except OverflowError as e:
         raise PayloadTooLarge(too_large_message(int(e.args[0]), settings.max_upload_bytes)) from e
+    except OSError as e:
+        if is_environment_error(e):  # nothing recorded: the sender tries again later
+            raise InsufficientStorage(storage_reason(e)) from e
+        raise
 
     existing = get_by_sha(session, sha)
     if existing is not None:
+        if restart_if_environment_failed(session, existing, actor):
+            return SubmitResult(existing, duplicate=False, error=None)
         return _duplicate(existing)
 
     values: dict[str, Any] = {
@@ -61,6 +68,8 @@ def submit_stream(session: Session, stream: BinaryIO, *, filename: str, channel:
         info = sniff(store.path(sha), settings)
         values.update(state=MailState.received.value, mime=info.mime, page_count=info.pages)
     except InvalidInput as e:
+        if is_environment_error(e):  # the storage failed to read it, not the file: nothing recorded
+            raise InsufficientStorage(storage_reason(e)) from e
         error = e.message
         values.update(state=MailState.quarantined.value, state_reason=error)
     seconds = time.perf_counter() - start
@@ -99,6 +108,27 @@ def _insert_unless_present(session: Session, values: dict[str, Any]) -> MailItem
     stmt = insert(MailItem).values(**values).on_conflict_do_nothing(index_elements=["sha256"])
     new_id = session.execute(stmt.returning(MailItem.id)).scalar_one_or_none()
     return None if new_id is None else session.get(MailItem, new_id)
+
+
+def restart_if_environment_failed(session: Session, item: MailItem, actor: str) -> bool:
+    """The same file again, for an item that failed or was quarantined because of the environment (a
+    full disk), starts it again from `received` instead of repeating the old reason."""
+    # Only a quarantine: a failed item keeps its own retry (back to the step that failed), and its
+    # re-upload is a plain duplicate (200), never a 422.
+    if item.state != MailState.quarantined or not is_environment_reason(item.state_reason) or item.page_count < 1:
+        return False
+    transition(
+        session,
+        item,
+        expected=MailState.quarantined,
+        to=MailState.received,
+        actor=actor,
+        action="retry",
+        detail={"environment": True, "resubmitted": True},
+        values={"state_reason": None},
+    )
+    log.info("mail_restarted", item_id=item.id)
+    return True
 
 
 def _duplicate(existing: MailItem) -> SubmitResult:

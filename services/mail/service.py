@@ -195,6 +195,12 @@ def count_by_state(session: Session) -> dict[str, int]:
     return {s.value: counts.get(s.value, 0) for s in MailState}
 
 
+def _environment_quarantine(item: MailItem) -> bool:
+    from services.core.environment import is_environment_reason
+
+    return item.state == MailState.quarantined.value and is_environment_reason(item.state_reason)
+
+
 def retry_item(session: Session, user: User, item_id: int) -> MailItem:
     """Registry: send a failed item back to the step that failed (the retry action)."""
     from services.pipeline.runner import retry_failed
@@ -202,7 +208,7 @@ def retry_item(session: Session, user: User, item_id: int) -> MailItem:
     if not permissions.can_route(user):
         raise Forbidden("only the registry may retry failed items")
     item = _visible_item(session, user, item_id)
-    if item.state != MailState.failed.value:
+    if item.state != MailState.failed.value and not _environment_quarantine(item):
         raise Conflict(f"item {item_id} is {item.state}, not failed", state=item.state)
     retry_failed(session, item_id, actor=actor_for(user))
     return item

@@ -173,3 +173,31 @@ def test_file_swapped_for_a_link_after_settling_is_not_read(settings: Settings, 
     target.symlink_to(samples["scan"])
     with pytest.raises(hotfolder.UnsafeEntry):
         hotfolder.safe_open(target, st)
+
+
+def test_full_disk_leaves_the_file_and_records_nothing(
+    settings: Settings, samples: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+):
+    import errno
+
+    from services.core.blobs import BlobStore
+
+    calls: list[tuple[int, str]] = []
+    folder = HotFolder(settings, lambda item_id, state: calls.append((item_id, state)))
+    assert settings.hot_folder is not None
+    shutil.copy(samples["scan"], settings.hot_folder / "brev.png")
+    real_put = BlobStore.put_stream
+
+    def full(self: BlobStore, *_args: object, **_kwargs: object) -> tuple[str, int]:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(BlobStore, "put_stream", full)
+    assert settle(folder) == []
+    assert (settings.hot_folder / "brev.png").exists() and calls == []
+    assert not list(settings.quarantine_dir.iterdir())  # never blamed on the letter
+    with session_factory()() as s:
+        assert s.query(MailItem).count() == 0
+
+    monkeypatch.setattr(BlobStore, "put_stream", real_put)  # space again: the next scan takes it
+    [item_id] = folder.scan_once()
+    assert calls == [(item_id, "received")]

@@ -1,4 +1,5 @@
-"""Liveness/readiness (no auth) and Prometheus metrics (a token when POSTHANTERING_METRICS_TOKEN is set)."""
+"""Liveness (/healthz) and readiness (/readyz), no auth; Prometheus metrics (a token when
+POSTHANTERING_METRICS_TOKEN is set)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from services.api.probes import check_database
+from services.api.readiness import readiness
 from services.core.settings import get_settings
 
 router = APIRouter(tags=["health"])
@@ -16,11 +17,15 @@ router = APIRouter(tags=["health"])
 
 @router.get("/healthz")
 def healthz() -> JSONResponse:
-    ok = check_database()
-    return JSONResponse(
-        {"status": "ok" if ok else "degraded", "database": "ok" if ok else "error"},
-        status_code=200 if ok else 503,
-    )
+    """Liveness: the process answers. Whether it can make progress is /readyz."""
+    return JSONResponse({"status": "ok"})
+
+
+@router.get("/readyz")
+def readyz() -> JSONResponse:
+    """Readiness: database, broker, blob store space, live workers per queue, work moving; 503 if not."""
+    ready, body = readiness()
+    return JSONResponse(body, status_code=200 if ready else 503, headers=None if ready else {"Retry-After": "30"})
 
 
 @router.get("/metrics", response_class=Response, responses={401: {"description": "POSTHANTERING_METRICS_TOKEN is set"}})

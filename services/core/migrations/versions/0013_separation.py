@@ -1,7 +1,7 @@
 """separation of scanned piles: batches, mail_items.batch_id/source_pages, pages.signals
 
 Revision ID: 0013_separation
-Revises: 0006_security
+Revises: 0009_registration
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_separation"
-down_revision = "0006_security"
+down_revision = "0009_registration"
 branch_labels = None
 depends_on = None
 
