@@ -13,6 +13,7 @@ from typing import Any
 from celery import Celery
 from celery.signals import (
     setup_logging,
+    worker_init,
     worker_process_init,
     worker_process_shutdown,
     worker_ready,
@@ -21,6 +22,7 @@ from celery.signals import (
 from kombu import Queue
 
 from services.core.settings import get_settings
+from workers.broker import polled_sqla
 
 OCR_QUEUE = "ocr"
 DEFAULT_QUEUE = "default"
@@ -29,6 +31,8 @@ TASK_ROUTES = {
     "ingest.extract": {"queue": OCR_QUEUE},
     "ingest.extract_page": {"queue": OCR_QUEUE},  # one page of a multi-page item
     "classify.classify": {"queue": DEFAULT_QUEUE},
+    "export.deliver": {"queue": DEFAULT_QUEUE},  # issue 12
+    "export.deliver_pending": {"queue": DEFAULT_QUEUE},
     "route.route": {"queue": DEFAULT_QUEUE},
     "pipeline.sweep": {"queue": DEFAULT_QUEUE},
     "pipeline.broker_cleanup": {"queue": DEFAULT_QUEUE},
@@ -69,10 +73,14 @@ def make_celery() -> Celery:
             # Weekly: learn from the registry's decisions; promoted only when not worse (services/classify/versions.py).
             "broker-cleanup": {"task": "pipeline.broker_cleanup", "schedule": 600.0},
             "retrain-classifier": {"task": "classify.retrain", "schedule": 7 * 24 * 3600.0},
+            # issue 12: registration records waiting for their export (a failed webhook is tried again).
+            "deliver-pending-exports": {"task": "export.deliver_pending", "schedule": settings.sweep_interval_seconds},
         },
         beat_schedule_filename=str(settings.data_dir / "celerybeat-schedule"),
     )
     if settings.broker_url.startswith("sqla+"):
+        # Poll every 0.1 s instead of kombu's 1 s (workers/broker.py): every hop used to pay it.
+        app.conf.broker_url, app.conf.broker_transport = polled_sqla(settings.broker_url, settings.broker_poll_seconds)
         # Kombu passes these to create_engine: wait on a busy SQLite file instead of failing at once.
         app.conf.broker_transport_options = {"connect_args": {"timeout": 30}}
     elif settings.broker_url.startswith("redis"):
@@ -82,6 +90,18 @@ def make_celery() -> Celery:
 
 
 app = make_celery()
+
+
+@worker_init.connect
+def _warm_up_before_fork(**_: Any) -> None:
+    """In the worker's main process, before the pool forks: classify runs inline in every pool
+    process, so load its model once here (inherited by each child) rather than on the first letter.
+    Not in worker_process_init, which must finish within a few seconds."""
+    from services.core.db import dispose_engine
+    from services.pipeline.chain import warm_up
+
+    warm_up()
+    dispose_engine()
 
 
 @setup_logging.connect

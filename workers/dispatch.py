@@ -86,3 +86,16 @@ def enqueue_pages(item_id: int, indices: Iterable[int]) -> int:
     from services.pipeline.pages import EXTRACT_PAGE
 
     return sum(1 for index in indices if _send(EXTRACT_PAGE, [item_id, index], item_id, index))
+
+
+def enqueue_export(item_id: int) -> bool:
+    """Send `export.deliver` for a confirmed registration (after the commit). Not sent: the periodic
+    `export.deliver_pending` task delivers it."""
+    from workers.celery_app import TASK_ROUTES, app
+
+    try:
+        app.send_task("export.deliver", args=[item_id], queue=TASK_ROUTES["export.deliver"]["queue"])
+    except Exception as exc:  # noqa: BLE001 - the record stays pending; the periodic task covers it
+        log.warning("enqueue_failed", item_id=item_id, task="export.deliver", error=str(exc))
+        return False
+    return True

@@ -12,9 +12,10 @@ from typing import Any
 from celery import Task
 
 from services.core.settings import get_settings
+from services.pipeline.chain import advance, continue_inline
 from services.pipeline.pages import FanOut
-from services.pipeline.runner import TRANSIENT_ERRORS, fail_transient, run_page, run_step
-from services.pipeline.service import EXTRACT_PAGE_STEP, STEP_BY_NAME
+from services.pipeline.runner import TRANSIENT_ERRORS, fail_transient, run_page
+from services.pipeline.service import EXTRACT_PAGE_STEP
 from workers.celery_app import app
 from workers.dispatch import enqueue_for_state, enqueue_pages
 
@@ -41,7 +42,8 @@ RETRY = {
 
 
 def _advance(task_name: str, item_id: int) -> str | None:
-    new_state = run_step(STEP_BY_NAME[task_name], item_id)
+    """The step, then the cheap steps that follow it inline (services/pipeline/chain.py)."""
+    new_state = advance(task_name, item_id)
     if isinstance(new_state, FanOut):
         enqueue_pages(item_id, new_state.indices)
         return f"pages:{len(new_state.indices)}"
@@ -57,8 +59,9 @@ def extract(item_id: int) -> str | None:
 
 @app.task(name="ingest.extract_page", **RETRY)
 def extract_page(item_id: int, index: int) -> str | None:
-    """One page of a multi-page item; the page that completes the item sends classify."""
-    new_state = run_page(EXTRACT_PAGE_STEP, item_id, index)
+    """One page of a multi-page item; the page that completes the item goes on to classify and route."""
+    new_state = continue_inline(item_id, run_page(EXTRACT_PAGE_STEP, item_id, index))
+    assert not isinstance(new_state, FanOut)
     if new_state is not None:
         enqueue_for_state(item_id, new_state)
     return new_state.value if new_state else None
@@ -112,3 +115,26 @@ def retrain() -> dict[str, object]:
     from services.classify.learning import retrain_from_database
 
     return retrain_from_database()
+
+
+@app.task(name="export.deliver", **RETRY)
+def export_deliver(item_id: int) -> bool:
+    """Deliver a confirmed registration to the diarium connectors (issue 12)."""
+    from services.core.db import session_scope
+    from services.mail.registration import deliver_now
+
+    with session_scope() as session:
+        return deliver_now(session, item_id)
+
+
+@app.task(name="export.deliver_pending", **RETRY)
+def export_deliver_pending() -> int:
+    """Periodic: every record still waiting for its export (auto-routed items, failed webhooks)."""
+    from services.core.db import session_scope
+    from services.export.service import pending_ids
+
+    with session_scope() as session:
+        ids = pending_ids(session)
+    for item_id in ids:
+        export_deliver.delay(item_id)
+    return len(ids)

@@ -11,7 +11,7 @@ from services.api import ui
 from services.api.body_guard import BodyGuard
 from services.api.errors import install_error_handlers
 from services.api.probes import Metrics
-from services.api.routes import cases, departments, health, mail, roi, rules, tokens
+from services.api.routes import cases, departments, health, mail, registration, roi, rules, tokens
 from services.api.ui_roi import router as roi_dashboard
 from services.core.logging import configure_logging, protect_server_logs
 from services.core.settings import get_settings, restrict_file_modes
@@ -54,6 +54,7 @@ def create_app() -> FastAPI:
     app.include_router(rules.router, prefix="/api/v1")
     app.include_router(cases.router, prefix="/api/v1")
     app.include_router(tokens.router, prefix="/api/v1")
+    app.include_router(registration.router, prefix="/api/v1")  # issue 12
     app.include_router(ui.router)
     app.mount("/ui/static", ui.static_files(), name="ui-static")
     app.include_router(roi_dashboard.router)  # /ui/roi

@@ -5,6 +5,7 @@ validation errors; and the OpenAPI document says which 422 body each operation c
 
 from __future__ import annotations
 
+import decimal
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -69,8 +70,9 @@ async def database_error_handler(request: Request, exc: Exception) -> JSONRespon
 
 
 async def overflow_handler(_request: Request, exc: Exception) -> JSONResponse:
-    """SQLite refuses integers of 2^63 and more when binding them: the request's number, not a server fault."""
-    detail = [{"loc": ["request"], "msg": "Talet är för stort (högst 9223372036854775807).", "type": "too_large"}]
+    """A number from the request too large to store or compute with (SQLite refuses integers of 2^63 and more;
+    decimal arithmetic on 1e308 is an invalid operation): the request's fault, not the server's."""
+    detail = [{"loc": ["request"], "msg": "Ett tal i begäran är för stort.", "type": "too_large"}]
     return JSONResponse({"detail": detail}, status_code=422)
 
 
@@ -87,7 +89,8 @@ def install_error_handlers(app: FastAPI) -> None:
     # RequestValidationError keeps FastAPI's default 422 rendering.
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(DBAPIError, database_error_handler)
-    app.add_exception_handler(OverflowError, overflow_handler)
+    for kind in (OverflowError, decimal.InvalidOperation, decimal.Overflow):
+        app.add_exception_handler(kind, overflow_handler)
 
     def openapi() -> dict[str, Any]:
         """FastAPI's document, with every 422 saying it is either a validation error or a domain error."""

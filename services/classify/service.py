@@ -12,7 +12,8 @@ Order of work in ``classify_text`` (the first step that decides wins):
    confident (>= threshold) in another department and the predicted document type opens a new matter
    (``NEW_MATTER_DOC_TYPES``: ansokan, anmalan, klagomal, ...), i.e. the old case is only mentioned in
    passing. The item is auto-routed only when the reference is introduced as the letter's own case
-   (after "Dnr", "ärende", "er beteckning", ... or in the letter's first lines); otherwise the case's
+   (on its reference line "Dnr …", "Ärende: …", or a short line among its first lines; a sentence citing it
+   is not enough); otherwise the case's
    department is put first for the registrar. ``reasons["rule"] = "known_case SBN 2024/0312"``.
 5. Case-reference prefix rule (no register entry). In the corpus a quarter of the letters that quote a
    prefixed case reference belong to another department than the prefix (an old case is mentioned in
@@ -66,7 +67,6 @@ _REFERENCE_LINE = re.compile(
     r"beteckning|angående|ang\.)(?:\s|[.:])",
     re.I,
 )
-_OWN_CASE_WORDS = re.compile(r"\b(?:dnr|diarie\w*|ärende\w*|beteckning|er ref\w*|angående|avser|gäller)\b", re.I)
 
 
 def default_sensitive_departments() -> set[str]:
@@ -128,11 +128,17 @@ def reference_line_ref(text: str, classes: Sequence[str]) -> tuple[str | None, s
 
 
 def is_own_case(text: str, ref: str) -> bool:
-    """Whether the letter presents ``ref`` as its own case: in its first lines, or on a line with Dnr/ärende/..."""
+    """Whether the letter presents ``ref`` as its own case: on its reference line ("Dnr …", "Ärende: …"), or
+    on a short line among its first lines (a heading). A sentence that cites the number ("beslutet om …
+    (Dnr KS 2025/0112)") does not make it the letter's own case: a union letter to HR cited a KS decision so.
+    """
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    if ref in find_case_refs("\n".join(lines[:OWN_CASE_LINES])):
-        return True
-    return any(ref in find_case_refs(line) and _OWN_CASE_WORDS.search(line) for line in lines)
+    for k, line in enumerate(lines[:REFERENCE_LINE_SCAN]):
+        if ref not in find_case_refs(line) or len(line.split()) > REFERENCE_LINE_WORDS:
+            continue
+        if _REFERENCE_LINE.match(line) or k < OWN_CASE_LINES:
+            return True
+    return False
 
 
 def apply_known_case_rule(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from services.cli import admin, mail, model, run
+from services.cli import admin, blobs, mail, model, registration, run
 
 app = typer.Typer(
     name="posthantering",
@@ -16,6 +16,8 @@ run.register(app)
 mail.register(app)
 model.register(app)
 admin.register(app)
+blobs.register(app)
+registration.register(app)  # issue 12: `register`
 
 if __name__ == "__main__":
     app()

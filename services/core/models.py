@@ -235,5 +235,7 @@ class RoutingRule(Base):
     created_by: Mapped[str] = mapped_column(String(120), default="system")
 
 
+from services.core import models_blobs as _models_blobs  # noqa: E402,F401  (issue 11: blob backend tables)
+from services.core import models_registration as _models_registration  # noqa: E402,F401  (issue 12: tables on Base)
 from services.core import models_reliability as _models_reliability  # noqa: E402,F401  (issue 10)
 from services.core import models_security  # noqa: E402, F401  (issue 9: registers its tables)

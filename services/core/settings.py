@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -106,6 +107,15 @@ class Settings(BaseSettings):
     secret_key: str = Field(default="", validation_alias="POSTHANTERING_SECRET_KEY")
     session_max_age_seconds: int = Field(default=8 * 3600, gt=0, validation_alias="POSTHANTERING_SESSION_MAX_AGE")
 
+    # --- issue 11: throughput, broker polling, blob backend ---
+    # Celery's SQLAlchemy transport (embedded default) polls the broker tables this often when idle;
+    # its default of 1 s adds up to a second to every hop. Redis and RabbitMQ push, they do not poll.
+    broker_poll_seconds: float = Field(default=0.1, gt=0, le=10, validation_alias="POSTHANTERING_BROKER_POLL_SECONDS")
+    # Where originals and derived files (searchable PDF) live: "folder" (data_dir/blobs, the default;
+    # several machines need a shared volume) or "postgres" (chunks in the PostgreSQL database, so a
+    # worker needs only DATABASE_URL and BROKER_URL; data_dir/blobs is then a local cache).
+    blob_backend: Literal["folder", "postgres"] = Field(default="folder", validation_alias="POSTHANTERING_BLOB_BACKEND")
+
     # --- issue 9: security hardening ---
     # Login throttle: after this many failures (per account / per client address) logins are refused with
     # 429 for login_lock_seconds, doubling with every further failure up to login_lock_max_seconds;
@@ -139,6 +149,35 @@ class Settings(BaseSettings):
         default=120.0, gt=0, validation_alias="POSTHANTERING_ROI_SCANNER_BATCH_GAP_SECONDS"
     )
 
+    # --- issue 12: registration (diarieföring) and export to the diarium ---
+    # Local time zone of the authority: arrival dates (FL 22 §) are calendar days there.
+    time_zone: str = Field(default="Europe/Stockholm", validation_alias="POSTHANTERING_TIME_ZONE")
+    # What a hot-folder scan is, for the arrival date: post | mailbox (previous working day) | email | upload.
+    hotfolder_intake_channel: str = Field(default="post", validation_alias="POSTHANTERING_HOTFOLDER_INTAKE_CHANNEL")
+    # Per inbox subfolder, "subfolder=channel,..." (e.g. "brevlada=mailbox,epost=email").
+    intake_channels: str = Field(default="", validation_alias="POSTHANTERING_INTAKE_CHANNELS")
+    # Export auto-routed items without a registrar's confirm (otherwise export happens on confirm).
+    registration_auto_export: bool = Field(default=False, validation_alias="POSTHANTERING_REGISTRATION_AUTO_EXPORT")
+    # Fields proposed below this confidence are highlighted for the registrar.
+    registration_low_confidence: float = Field(
+        default=0.8, ge=0, le=1, validation_alias="POSTHANTERING_REGISTRATION_LOW_CONFIDENCE"
+    )
+    # Connectors to the diarium, comma separated: filedrop, webhook.
+    export_connectors: str = Field(default="filedrop", validation_alias="POSTHANTERING_EXPORT_CONNECTORS")
+    export_dir: Path | None = Field(default=None, validation_alias="POSTHANTERING_EXPORT_DIR")
+    export_webhook_url: str = Field(default="", validation_alias="POSTHANTERING_EXPORT_WEBHOOK_URL")
+    export_webhook_secret: str = Field(default="", validation_alias="POSTHANTERING_EXPORT_WEBHOOK_SECRET")
+    export_webhook_tries: int = Field(default=4, ge=1, le=20, validation_alias="POSTHANTERING_EXPORT_WEBHOOK_TRIES")
+    export_webhook_backoff_seconds: float = Field(
+        default=1.0, ge=0, validation_alias="POSTHANTERING_EXPORT_WEBHOOK_BACKOFF_SECONDS"
+    )
+    export_webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, validation_alias="POSTHANTERING_EXPORT_WEBHOOK_TIMEOUT_SECONDS"
+    )
+    # Name of the authority in exports (ERMS control/maintenanceAgency).
+    authority_name: str = Field(default="Solvik kommun", validation_alias="POSTHANTERING_AUTHORITY_NAME")
+    # --- end issue 12 ---
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, v: str) -> str:
@@ -166,6 +205,10 @@ class Settings(BaseSettings):
             raise ValueError("POSTHANTERING_TASK_SOFT_TIME_LIMIT must be below POSTHANTERING_TASK_TIME_LIMIT")
         if self.hot_folder is None:
             self.hot_folder = self.data_dir / "inbox"
+        if self.blob_backend == "postgres" and not self.database_url.startswith("postgresql"):
+            raise ValueError("POSTHANTERING_BLOB_BACKEND=postgres needs a PostgreSQL DATABASE_URL")
+        if self.export_dir is None:
+            self.export_dir = self.data_dir / "export"  # issue 12: the file-drop connector's folder
         return self
 
     @property

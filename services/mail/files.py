@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from services.core.blobs import get_blob_store
 from services.core.errors import NotFound
 from services.core.models import User
-from services.ingest.pdf_output import searchable_pdf_path
+from services.ingest.pdf_output import SEARCHABLE
 from services.ingest.sniff import PDF
 from services.mail.service import get_item
 
@@ -45,9 +45,9 @@ def original_file(session: Session, user: User, item_id: int) -> ItemFile:
 def searchable_pdf(session: Session, user: User, item_id: int) -> ItemFile:
     item = get_item(session, user, item_id)
     store = get_blob_store()
-    derived = searchable_pdf_path(store, item.sha256)
+    derived = store.fetch(item.sha256, SEARCHABLE)
     filename = f"{_stem(item.filename)}.searchable.pdf"
-    if derived.exists():
+    if derived is not None:
         return ItemFile(derived, PDF, filename)
     ocr_pages = [p for p in item.pages if p.method == "ocr"]
     if item.mime == PDF and item.pages and not ocr_pages and store.path(item.sha256).exists():

@@ -81,5 +81,4 @@ def original_file(item: MailItem) -> Path:
 
 def searchable_pdf(item: MailItem) -> Path | None:
     """The searchable PDF made by the OCR step, when that step has made one."""
-    path = get_blob_store().derived_path(item.sha256, "searchable.pdf")
-    return path if path.exists() else None
+    return get_blob_store().fetch(item.sha256, "searchable.pdf")

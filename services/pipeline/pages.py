@@ -5,7 +5,7 @@
         moves the item received -> extracted (CAS) and joins the searchable PDF.
 
 Each page task reads its page alone (one page image in memory), leaves its searchable-PDF page in
-the shared blob folder, and inserts its Page row idempotently (unique (item_id, index)). The
+the blob store (shared with every host), and inserts its Page row idempotently (unique (item_id, index)). The
 completion check runs after a row lock on the item, so of two racing last pages exactly one sees
 the full set and wins the CAS; a redelivered or duplicate page task is a no-op. If both were lost,
 the sweeper re-sends `ingest.extract`, which re-sends only the missing pages, or completes the item
@@ -30,7 +30,13 @@ from services.core.models import MailItem, Page, utcnow
 from services.core.settings import get_settings
 from services.core.states import MailState
 from services.ingest.extract import extract_page
-from services.ingest.pdf_output import discard_page_pdfs, finish_searchable_pdf, page_pdf_dir, page_pdf_path
+from services.ingest.pdf_output import (
+    discard_page_pdfs,
+    drop_page_pdf,
+    finish_searchable_pdf,
+    page_pdf_dir,
+    publish_page_pdf,
+)
 from services.ingest.schemas import PageResult
 
 EXTRACT_PAGE = "ingest.extract_page"  # the Celery task that reads one page (ocr queue)
@@ -72,12 +78,13 @@ def extract_one_page(session: Session, item_id: int, index: int) -> MailState | 
             )
         except InvalidInput as exc:
             return quarantine(session, item, exc, time.perf_counter() - started, detail={"page": index})
+        publish_page_pdf(store, item.sha256, index)  # before the Page row commits: the joiner needs it
     inserted = _insert_page(session, item_id, result) if result is not None else False
     try:
         _lock_received(session, item_id, progress=inserted)
     except StateConflict:
         if result is not None:  # finished elsewhere meanwhile: this page's PDF is not needed
-            page_pdf_path(page_pdf_dir(store, item.sha256), index).unlink(missing_ok=True)
+            drop_page_pdf(store, item.sha256, index)
         raise
     return complete_if_all_pages(session, item)
 

@@ -2,7 +2,7 @@
 item one state on with a compare-and-set; an item already past the step is a no-op (returns None).
 
     received --extract--> extracted --classify--> classified --route--> routed | needs_review
-        \\--(bad input)--> quarantined
+        \\--(bad input)--> quarantined                                     \\-> registration proposed
 
 A multi-page item is extracted page-parallel (services/pipeline/pages.py): `extract` answers with a
 FanOut of the pages still missing, the task sends `ingest.extract_page` for each, and the page that
@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.classify.cases import record_routed
@@ -39,6 +40,7 @@ from services.pipeline.pages import (
     mean_confidence,
     quarantine,
 )
+from services.registration.service import propose as propose_registration
 
 StepFn = Callable[[Session, int], MailState | FanOut | None]
 
@@ -48,6 +50,9 @@ class Step:
     name: str  # the Celery task name
     expects: MailState
     run: StepFn
+    # Cheap (a fraction of a second, no OCR): run in the same task right after the step before it,
+    # each in its own transaction with its own compare-and-set and event, instead of a broker hop.
+    inline: bool = False
 
 
 @dataclass(frozen=True)
@@ -189,11 +194,31 @@ def route(session: Session, item_id: int) -> MailState | None:
     return MailState.needs_review
 
 
-# The pipeline's order, in one place.
+def then_register(step: StepFn) -> StepFn:
+    """After routing, in the same transaction: propose the registration record (issue 12). An item the
+    machine routed is exported without a registrar when POSTHANTERING_REGISTRATION_AUTO_EXPORT is on."""
+
+    def run(session: Session, item_id: int) -> MailState | FanOut | None:
+        new_state = step(session, item_id)
+        item = session.get(MailItem, item_id)
+        if new_state in (MailState.routed, MailState.needs_review) and item is not None:
+            auto = new_state == MailState.routed
+            propose_registration(session, item, frozenset(known_department_codes(session)), auto_routed=auto)
+        return new_state
+
+    return run
+
+
+def known_department_codes(session: Session) -> set[str]:
+    return set(session.scalars(select(Department.code).where(Department.routable.is_(True))))
+
+
+# The pipeline's order, in one place. `inline` steps follow the one before them in the same task
+# (services/pipeline/chain.py); their own task is still what the sweeper re-sends.
 PIPELINE: tuple[Step, ...] = (
     Step("ingest.extract", MailState.received, extract),
-    Step("classify.classify", MailState.extracted, classify),
-    Step("route.route", MailState.classified, route),
+    Step("classify.classify", MailState.extracted, classify, inline=True),
+    Step("route.route", MailState.classified, then_register(route), inline=True),
 )
 STEP_BY_NAME: dict[str, Step] = {s.name: s for s in PIPELINE}
 STEP_FOR_STATE: dict[MailState, Step] = {s.expects: s for s in PIPELINE}

@@ -65,3 +65,15 @@ def test_domain_422_bodies_match_the_document(
     r = client.post("/api/v1/cases/import", files={"file": ("x.csv", b"a,b\n1,2\n", "text/csv")}, headers=auth(admin))
     assert r.status_code == 422 and isinstance(r.json()["detail"], str)
     _check_422(client, r, "/api/v1/cases/import", "post")
+
+
+def test_huge_numbers_in_the_roi_report_are_422(
+    client: Any, make_user: Callable[..., User], auth: Callable[[User], dict[str, str]]
+) -> None:
+    """Found by schemathesis: what_if_volume=5.4e16 gave a 500 (decimal InvalidOperation)."""
+    h = auth(make_user("ada", "admin"))
+    for query in ("what_if_volume=5.4e16", "what_if_volume=1e308&what_if_auto_rate=0.5", "what_if_auto_rate=-6e16"):
+        r = client.get(f"/api/v1/roi/report?{query}", headers=h)
+        assert r.status_code == 422, (query, r.text)
+        _check_422(client, r, "/api/v1/roi/report", "get")
+    assert client.get("/api/v1/roi/report?from=0001-01-01&to=9999-12-31", headers=h).status_code in (200, 422)

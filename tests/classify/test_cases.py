@@ -73,6 +73,25 @@ def test_reference_in_passing_is_a_suggestion_not_an_auto_route() -> None:
     assert (d.department, d.decision) == ("TN", "review")
 
 
+def test_a_sentence_citing_another_departments_case_is_not_the_letters_own_case() -> None:
+    """Corpus letter b-062 (HR, a union asks for MBL negotiation) cites a KS decision in a sentence among its
+    first lines. The case register knows KS 2025/0112 as KS: the registrar sees KS first, never an auto-route."""
+    text = (
+        "Kommunal avdelning Solvik\n"
+        "Vi har tagit del av beslutet om ny organisation för äldreomsorgen (Dnr KS 2025/0112). Enligt 11 § "
+        "MBL begär vi förhandling innan beslutet verkställs för de anställda som berörs.\n"
+    )
+    d = decide(
+        text,
+        CLASSES,
+        np.array([0.6, 0.4]),
+        threshold=0.9,
+        sensitive_departments=set(),
+        known_cases={"KS 2025/0112": "TN"},
+    )
+    assert (d.department, d.decision, d.reasons["rule"]) == ("TN", "review", "known_case KS 2025/0112")
+
+
 # --- issue 9.3: the register cannot be poisoned by a sender ---
 
 TN_LETTER = "Till Tekniska nämnden\nAngående gatubelysningen på Storgatan.\nJfr Dnr SN 2025/0100.\n"

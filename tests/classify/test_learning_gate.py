@@ -19,6 +19,7 @@ from tests.classify.learning_letters import DEPARTMENTS, confirm_letters, regist
 ROTATE = dict(zip(DEPARTMENTS, DEPARTMENTS[1:] + DEPARTMENTS[:1], strict=True))  # SBN->EKO, EKO->SN, ..., BUN->SBN
 
 
+@pytest.mark.timeout(1500)  # 28 small fits: about a minute on an idle machine, far more on a shared one
 def test_gate_keeps_a_worse_candidate_and_promotes_one_not_worse(
     migrated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -120,6 +120,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(running: tup
         capture_output=True,
         text=True,
         timeout=300,
+        cwd=tmp_path,  # schemathesis keeps a cache folder in its working directory
     )
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-6000:]

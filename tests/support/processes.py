@@ -29,11 +29,12 @@ class Stack:
     logs: Path
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     base_url: str = ""
+    prefix: list[str] = field(default_factory=list)  # e.g. ["ip", "netns", "exec", ns]: another "host"
 
     def _start(self, name: str, argv: list[str]) -> subprocess.Popen[bytes]:
         log = (self.logs / f"{name}.log").open("ab")
         proc = subprocess.Popen(
-            argv, env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            [*self.prefix, *argv], env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         self.procs[name] = proc
         return proc
@@ -117,7 +118,7 @@ class Stack:
         self, *args: str, check: bool = True, timeout: float = 600, input: str | None = None
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "services.cli.main", *args],
+            [*self.prefix, sys.executable, "-m", "services.cli.main", *args],
             env=self.env,
             cwd=REPO,
             capture_output=True,

@@ -21,7 +21,28 @@ def test_celery_settings(isolated_settings: Path) -> None:
     assert conf.task_routes["ingest.extract"] == {"queue": "ocr"}
     assert conf.task_routes["ingest.extract_page"] == {"queue": "ocr"}
     assert conf.beat_schedule["sweep-stuck-items"]["task"] == "pipeline.sweep"
-    assert conf.broker_url.startswith("sqla+sqlite:///")
+    # The embedded broker: Celery's SQLAlchemy transport on SQLite, polled every 0.1 s (not kombu's 1 s).
+    assert conf.broker_url.startswith("sqlite:///")
+    assert conf.broker_transport == "workers.broker:PolledSqlaTransport"
+    assert "polling_interval" not in conf.broker_transport_options  # it would reach create_engine
+
+
+def test_the_embedded_broker_polls_often_and_still_delivers(isolated_settings: Path) -> None:
+    from kombu import Connection
+
+    from workers.broker import PolledSqlaTransport
+    from workers.celery_app import make_celery
+
+    app = make_celery()
+    assert PolledSqlaTransport.polling_interval == pytest.approx(0.1)
+    isolated_settings.mkdir(parents=True, exist_ok=True)
+    with app.connection_for_write() as conn:
+        assert isinstance(conn, Connection)
+        assert conn.transport_cls == "workers.broker:PolledSqlaTransport"
+        queue = conn.SimpleQueue("probe")
+        queue.put({"id": 7})
+        assert queue.get(timeout=5).payload == {"id": 7}
+        queue.close()
 
 
 def test_redis_broker_gets_a_visibility_timeout(isolated_settings: Path, monkeypatch: pytest.MonkeyPatch) -> None:

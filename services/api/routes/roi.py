@@ -30,7 +30,8 @@ def _to_day() -> Any:
 
 
 def _volume() -> Any:
-    return Query(None, description="what-if: items a year (default: the observed volume)")
+    # le: a bound for the arithmetic (5.4e16 gave a 500); below 0 the service answers invalid_what_if.
+    return Query(None, le=1e9, description="what-if: items a year (default: the observed volume)")
 
 
 def _auto_rate() -> Any:

@@ -12,12 +12,12 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
-from services.api.ui import admin, auth, inbox, items, registry
+from services.api.ui import admin, auth, inbox, items, registration, registry
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 
 router = APIRouter()
-for _module in (auth, registry, items, inbox, admin):
+for _module in (auth, registry, items, inbox, admin, registration):
     router.include_router(_module.router)
 
 

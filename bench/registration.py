@@ -1,0 +1,192 @@
+"""Per-field accuracy of the proposed registration record against the hand labels.
+
+    .venv/bin/python bench/registration.py [--sets a,b] [--ocr N] [--json] [--errors FIELD]
+
+Labels: ../shared/corpus/letters/registration.csv (192 letters). Clean text is each letter's .txt; with
+`--ocr N` the first N scans of each set (../shared/corpus/scans/<set>/manifest.csv) are OCR'd with the
+project's extraction too (tesseract, one process: slow, so a subset) and scored the same way.
+
+Scoring, after normalising case and spacing:
+- sender: the proposed name is one of the labelled names, or the proposed organisation is the labelled one
+  (for letters with a labelled name or organisation);
+- subject: exact, only where the letter states one (subject_explicit = yes);
+- every other field: exact (an empty label must be proposed empty).
+The rules were written reading set a; set b is the held-out score (and the reverse is printed too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+SHARED = REPO.parent / "shared"
+LETTERS = SHARED / "corpus" / "letters"
+SCANS = SHARED / "corpus" / "scans"
+SCORED = ("letter_date", "our_dnr", "sender", "sender_kind", "subject", "their_ref", "recipient_unit")
+TARGETS = {"letter_date": 0.97, "our_dnr": 0.98, "sender": 0.93, "sender_kind": 0.90, "subject": 0.90}
+
+
+def norm(s: str | None) -> str:
+    import re
+
+    return re.sub(r"\s+", " ", (s or "").strip()).casefold()
+
+
+def score(label: dict[str, str], rec: dict[str, dict]) -> dict[str, bool | None]:
+    v = {k: norm(f["value"]) for k, f in rec.items()}
+    names = {norm(n) for n in label["sender_name"].replace(" och ", ";").split(";") if n.strip()} | {
+        norm(label["sender_name"])
+    }
+    pred_names = {norm(n) for n in v["sender_name"].split(";") if n.strip()} | {v["sender_name"]}
+    has_sender = bool(label["sender_name"] or label["sender_org"])
+    out: dict[str, bool | None] = {
+        "letter_date": v["letter_date"] == norm(label["letter_date"]),
+        "our_dnr": v["our_dnr"] == norm(label["our_dnr"]),
+        "sender": (
+            bool(pred_names & names - {""})
+            or (bool(label["sender_org"]) and v["sender_org"] == norm(label["sender_org"]))
+        )
+        if has_sender
+        else None,
+        "sender_kind": v["sender_kind"] == norm(label["sender_kind"]),
+        "subject": (v["subject"] == norm(label["subject"])) if label["subject_explicit"] == "yes" else None,
+        "their_ref": v["their_ref"] == norm(label["their_ref"]),
+        "recipient_unit": v["recipient_unit"] == norm(label["recipient_unit"]),
+    }
+    return out
+
+
+def propose(text: str) -> dict[str, dict]:
+    from services.classify.signals import department_codes, find_case_refs
+    from services.registration.service import propose_record
+
+    return propose_record(text, find_case_refs(text), department_codes())["fields"]
+
+
+def erms_valid(text: str, item_id: int, secret_hint: bool) -> list[str]:
+    """Build the ERMS record of the proposal (as an export would) and validate it against the schema."""
+    from datetime import UTC, date, datetime
+
+    from services.classify.signals import department_codes, find_case_refs
+    from services.export import erms
+    from services.registration.service import propose_record
+
+    rec = propose_record(text, find_case_refs(text), department_codes(), sensitive_hint=secret_hint)
+    values = {k: str(v.get("value", "")) for k, v in rec["fields"].items()}
+    inp = erms.ErmsInput(
+        item_id=item_id,
+        fields=values,
+        arrival_date=date(2025, 6, 19),
+        registered_at=datetime.now(UTC),
+        secret=rec["secret"],
+        authority="Solvik kommun",
+        department=None,
+        original_name="original.pdf",
+        original_format="application/pdf",
+        archival_pdf_name="archival.pdf",
+        do_not_open=rec["do_not_open"],
+    )
+    return erms.validate(erms.build(inp))
+
+
+OCR_CACHE = Path("/tmp/posthantering-registration-ocr")
+
+
+def ocr_text(path: Path) -> str:
+    """The project's extraction of a scan, cached (by file name and size) so reruns score without re-OCR."""
+    cached = OCR_CACHE / f"{path.parent.name}-{path.name}-{path.stat().st_size}.txt"
+    if cached.exists():
+        return cached.read_text(encoding="utf-8")
+    text = _ocr(path)
+    OCR_CACHE.mkdir(parents=True, exist_ok=True)
+    cached.write_text(text, encoding="utf-8")
+    return text
+
+
+def _ocr(path: Path) -> str:
+    from services.core.settings import get_settings
+    from services.ingest.extract import extract_document
+    from services.ingest.sniff import sniff
+
+    settings = get_settings()
+    info = sniff(path, settings)
+    return "\n\n".join(p.text for p in extract_document(path, info.mime, settings))
+
+
+def table(results: dict[str, list[dict[str, bool | None]]]) -> list[str]:
+    head = "| field | " + " | ".join(f"{k} (n)" for k in results) + " | target |"
+    rows = [head, "|---" * (len(results) + 2) + "|"]
+    for field in SCORED:
+        cells = []
+        for res in results.values():
+            vals = [r[field] for r in res if r[field] is not None]
+            cells.append(f"{sum(vals) / len(vals):.1%} ({len(vals)})" if vals else "–")
+        target = f">= {TARGETS[field]:.0%}" if field in TARGETS else ""
+        rows.append(f"| {field} | " + " | ".join(cells) + f" | {target} |")
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sets", default="a,b")
+    ap.add_argument("--ocr", type=int, default=0, help="OCR the first N scans of each set too")
+    ap.add_argument("--errors", default="", help="print the misses of this field")
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--erms", action="store_true", help="validate the ERMS record of every letter")
+    args = ap.parse_args()
+    labels = {r["id"]: r for r in csv.DictReader((LETTERS / "registration.csv").open(encoding="utf-8"))}
+    results: dict[str, list[dict[str, bool | None]]] = {}
+    started = time.perf_counter()
+    for s in args.sets.split(","):
+        key = f"clean {s}"
+        results[key] = []
+        for path in sorted((LETTERS / s).glob("*.txt")):
+            rec = propose(path.read_text(encoding="utf-8"))
+            sc = score(labels[path.stem], rec)
+            results[key].append(sc)
+            if args.errors and sc.get(args.errors) is False:
+                f = "sender_name" if args.errors == "sender" else args.errors
+                lab = labels[path.stem]
+                want = f"{lab['sender_name']} / {lab['sender_org']}" if args.errors == "sender" else lab[f]
+                got = (
+                    f"{rec['sender_name']['value']} / {rec['sender_org']['value']}"
+                    if args.errors == "sender"
+                    else rec[f]["value"]
+                )
+                print(f"{path.stem}: want {want!r} got {got!r}", file=sys.stderr)
+    if args.ocr:
+        for s in args.sets.split(","):
+            key = f"OCR {s}"
+            results[key] = []
+            manifest = list(csv.DictReader((SCANS / s / "manifest.csv").open(encoding="utf-8")))[: args.ocr]
+            for row in manifest:
+                scan = SCANS / s / row.get("file", row.get("path", ""))
+                rec = propose(ocr_text(scan))
+                results[key].append(score(labels[row["id"]], rec))
+    seconds = time.perf_counter() - started
+    if args.erms:
+        bad, n = [], 0
+        for s in args.sets.split(","):
+            for i, path in enumerate(sorted((LETTERS / s).glob("*.txt"))):
+                n += 1
+                errors = erms_valid(path.read_text(encoding="utf-8"), 1000 + i, False)
+                if errors:
+                    bad.append((path.stem, errors[0]))
+        print(f"ERMS 3: {n - len(bad)} of {n} records valid against ERMS_v3.xsd")
+        for stem, err in bad[:10]:
+            print(f"  {stem}: {err}")
+    if args.json:
+        print(json.dumps({k: [dict(r) for r in v] for k, v in results.items()}))
+        return
+    print("\n".join(table(results)))
+    print(f"\n{sum(len(v) for v in results.values())} letters scored in {seconds:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""Small text helpers for the extractors: lines with their offsets, Swedish dates, name shapes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+MONTHS = {
+    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "mars": 3, "mar": 3, "april": 4, "apr": 4, "maj": 5,
+    "juni": 6, "jun": 6, "juli": 7, "jul": 7, "augusti": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
+    "oktober": 10, "okt": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+    "january": 1, "february": 2, "march": 3, "may": 5, "june": 6, "july": 7, "august": 8, "october": 10,
+}  # fmt: skip
+_MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
+DATE_RES = (
+    # 2025-03-02, 2025.03.02, 2025/03/02
+    re.compile(r"(?<![\d-])(?P<y>20\d{2})[-./](?P<m>[01]?\d)[-./](?P<d>[0-3]?\d)(?![\d])"),
+    # 2 mars 2025, 2:a mars 2025, den 2 mars 2025
+    re.compile(rf"(?<!\d)(?P<d>[0-3]?\d)(?::[ae])?\.?\s+(?P<mon>{_MONTH_ALT})\.?\s+(?P<y>20\d{{2}})(?!\d)", re.I),
+    # 2/3 2025, 2/3-2025, 02.03.2025
+    re.compile(r"(?<![\d/.-])(?P<d>[0-3]?\d)[/.](?P<m>[01]?\d)(?:[ -]|[/.])(?P<y>20\d{2})(?!\d)"),
+    # 7/1-25, 14/11-25 (day/month-two-digit year)
+    re.compile(r"(?<![\d/.-])(?P<d>[0-3]?\d)/(?P<m>[01]?\d)-(?P<yy>\d{2})(?![\d/-])"),
+)
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str  # stripped
+    start: int  # offset of the stripped text in the document
+    no: int
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+def lines_of(text: str) -> list[Line]:
+    out: list[Line] = []
+    pos = 0
+    for no, raw in enumerate(text.split("\n")):
+        stripped = raw.strip()
+        lead = len(raw) - len(raw.lstrip())
+        out.append(Line(stripped, pos + lead, no))
+        pos += len(raw) + 1
+    return out
+
+
+def blocks_of(lines: list[Line]) -> list[list[Line]]:
+    """Paragraphs: runs of non-empty lines."""
+    blocks: list[list[Line]] = []
+    cur: list[Line] = []
+    for ln in lines:
+        if ln.text:
+            cur.append(ln)
+        elif cur:
+            blocks.append(cur)
+            cur = []
+    if cur:
+        blocks.append(cur)
+    return blocks
+
+
+def find_dates(text: str) -> list[tuple[date, int, int]]:
+    """Every date in the text: (date, start, end), in order of appearance."""
+    found: list[tuple[date, int, int]] = []
+    taken: list[tuple[int, int]] = []
+    for rx in DATE_RES:
+        for m in rx.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            try:
+                month = MONTHS[m["mon"].lower()] if "mon" in rx.groupindex else int(m["m"])
+                year = int(m["y"]) if "y" in rx.groupindex else 2000 + int(m["yy"])
+                d = date(year, month, int(m["d"]))
+            except (ValueError, KeyError):
+                continue
+            taken.append((m.start(), m.end()))
+            found.append((d, m.start(), m.end()))
+    found.sort(key=lambda t: t[1])
+    return found
+
+
+NAME_TOKEN = re.compile(r"^[A-ZÅÄÖÉÜ][a-zåäöéüèøæ]+(?:-[A-ZÅÄÖa-zåäö][a-zåäöéüè]+)?$")
+NOT_NAME_WORDS = {
+    "med", "vänlig", "vänliga", "hälsning", "hälsningar", "solvik", "kommun", "telefon", "tel", "mobil", "e-post",
+    "hej", "till", "från", "datum", "bilaga", "bilagor", "ärende", "angående", "rektor", "handläggare", "och",
+    "enhetschef", "ordförande", "sekreterare", "kassör", "vd", "avdelning", "kontakt", "tack", "mvh", "vänligen",
+    "hälsar", "undertecknad", "registrator", "ekeby", "sökande", "fastighet", "ansökan", "anmälan", "förvaltare",
+    "god", "man", "barn", "mamma", "pappa", "kommunen", "att", "vi", "jag", "er", "ni", "min", "mitt", "sida",
+    "org", "nr", "box", "gatan", "vägen", "skola", "skolan", "nämnden", "regionen", "region", "länsstyrelsen",
+}  # fmt: skip
+
+
+def looks_like_person(s: str) -> bool:
+    """Two to four capitalised words ("Anna Berg", "Sven-Erik Dahl", "Jenny och Fredrik Kjellberg")."""
+    s = s.strip().rstrip(",")
+    if not s or len(s) > 48 or any(ch.isdigit() for ch in s):
+        return False
+    words = s.split()
+    names = [w for w in words if w != "och"]
+    if not 2 <= len(names) <= 4 or len(words) - len(names) > 1:
+        return False
+    return all(NAME_TOKEN.match(w) and w.lower() not in NOT_NAME_WORDS for w in names)
+
+
+def split_joint_name(s: str) -> list[str]:
+    """ "Jenny och Fredrik Kjellberg" -> the name as written (the label keeps it whole); two names on one
+    line separated by wide spaces -> both."""
+    parts = [p.strip() for p in re.split(r"\s{3,}", s.strip()) if p.strip()]
+    return parts
+
+
+def normalise(s: str | None) -> str:
+    return re.sub(r"\s+", " ", (s or "").strip()).casefold()
+
+
+def sentence_case(s: str) -> str:
+    """ANSÖKAN OM BYGGLOV -> Ansökan om bygglov (only for text written in capitals)."""
+    letters = [c for c in s if c.isalpha()]
+    if letters and all(c.isupper() for c in letters):
+        low = s.lower()
+        return low[:1].upper() + low[1:]
+    return s
