@@ -74,6 +74,8 @@ def enqueue_for_state(item_id: int, state: str | MailState) -> bool:
     """Send the next pipeline task for an item in `state`; True if a task was sent."""
     from services.pipeline.leases import ITEM_PART
 
+    if state == MailState.split:  # a pile split into letters: each letter goes on to classify
+        return enqueue_letters(item_id) > 0
     name = task_for_state(state)
     if name is None:
         if state == MailState.routed:  # auto-routed by the pipeline: tell the department's staff
@@ -113,3 +115,13 @@ def notify_delivered(item_id: int) -> bool:
         log.warning("enqueue_failed", item_id=item_id, task="notify.delivered", error=str(exc))
         return False
     return True
+
+
+def enqueue_letters(pile_id: int) -> int:
+    """Send classify for each letter separated from a pile (issue 16); the sweeper covers a lost one."""
+    from services.core.db import session_scope
+    from services.ingest.separation_service import letters_to_classify
+
+    with session_scope() as session:
+        letters = letters_to_classify(session, pile_id)
+    return sum(enqueue_for_state(letter, MailState.extracted) for letter in letters)

@@ -11,8 +11,9 @@ from services.api import ui
 from services.api.body_guard import BodyGuard
 from services.api.errors import install_error_handlers
 from services.api.probes import Metrics
-from services.api.routes import cases, departments, health, mail, registration, roi, rules, tokens
+from services.api.routes import batches, cases, departments, health, mail, registration, roi, rules, tokens
 from services.api.ui_roi import router as roi_dashboard
+from services.api.ui_separation import router as batch_pages
 from services.core.logging import configure_logging, protect_server_logs
 from services.core.settings import get_settings, restrict_file_modes
 
@@ -58,5 +59,7 @@ def create_app() -> FastAPI:
     app.include_router(ui.router)
     app.mount("/ui/static", ui.static_files(), name="ui-static")
     app.include_router(roi_dashboard.router)  # /ui/roi
+    app.include_router(batches.router, prefix="/api/v1")  # issue 16: batches, separator sheet
+    app.include_router(batch_pages.router)  # /ui/buntar
     app.add_middleware(BodyGuard)  # outermost: refuses a body before anything reads it (issue 9)
     return app

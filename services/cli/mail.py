@@ -51,7 +51,21 @@ def _summary(item: Any, file: Path | None = None, duplicate: bool = False) -> di
         "pages": item.page_count,
         "duplicate": duplicate,
         "reason": item.state_reason,
+        "batch_id": item.batch_id,
+        "source_pages": item.source_pages if item.source_pages is not None else list(range(item.page_count)),
     }
+
+
+def _letters_of(session: Any, item: Any) -> list[Any]:
+    """A pile split into letters (issue 16) is reported as its letters."""
+    from sqlalchemy import select
+
+    from services.core.models import MailItem
+
+    if item.state != MailState.split or item.batch_id is None:
+        return [item]
+    query = select(MailItem).where(MailItem.batch_id == item.batch_id, MailItem.id != item.id)
+    return list(session.scalars(query.order_by(MailItem.id))) or [item]
 
 
 def ingest(
@@ -90,7 +104,7 @@ def ingest(
         for f, item_id, dup in submitted:
             item = session.get(MailItem, item_id)
             assert item is not None
-            rows.append(_summary(item, f, dup))
+            rows.extend(_summary(x, f, dup) for x in _letters_of(session, item))
     if as_json:
         print_json(rows)
     else:
@@ -109,12 +123,16 @@ def _run_inline(ids: list[int]) -> None:
     from services.pipeline.runner import run_page, run_step
     from services.pipeline.service import EXTRACT_PAGE_STEP, STEP_FOR_STATE
 
-    for item_id in ids:
+    queue = list(ids)
+    while queue:
+        item_id = queue.pop(0)
         fanned_out = False
         while True:
             with session_scope() as session:
                 item = session.get(MailItem, item_id)
                 state = MailState(item.state) if item else None
+                if item is not None and state == MailState.split:  # its letters go on
+                    queue.extend(x.id for x in _letters_of(session, item) if x.id != item_id)
             if state not in STEP_FOR_STATE:
                 break
             result = run_step(STEP_FOR_STATE[state], item_id)
@@ -140,6 +158,11 @@ def _wait_for(ids: list[int], timeout: float) -> None:
             with session_scope() as session:
                 rows = session.execute(select(MailItem.id, MailItem.state).where(MailItem.id.in_(pending))).all()
             done = {i for i, s in rows if MailState(s) not in PIPELINE_STATES}
+            for i, s in rows:
+                if s == MailState.split:  # a pile: wait for its letters instead
+                    with session_scope() as session:
+                        pile = session.get(MailItem, i)
+                        pending |= {x.id for x in _letters_of(session, pile) if x.id != i}
             pending -= done
             progress.advance(task, len(done))
             if pending:

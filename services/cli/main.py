@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from services.cli import admin, blobs, mail, model, registration, run
+from services.cli import admin, blobs, mail, model, registration, run, separation
 
 app = typer.Typer(
     name="posthantering",
@@ -18,6 +18,7 @@ model.register(app)
 admin.register(app)
 blobs.register(app)
 registration.register(app)  # issue 12: `register`
+separation.register(app)  # issue 16: `split`
 
 if __name__ == "__main__":
     app()

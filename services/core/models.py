@@ -88,6 +88,9 @@ class MailItem(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     routed_at: Mapped[datetime | None] = mapped_column(default=None)
     acknowledged_at: Mapped[datetime | None] = mapped_column(default=None)
+    # issue 16: a letter separated from a scanned pile: the pile's batch and its page indexes there.
+    batch_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)  # batches.id
+    source_pages: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
 
     pages: Mapped[list[Page]] = relationship(
         back_populates="item", order_by="Page.index", cascade="all, delete-orphan", lazy="selectin"
@@ -111,6 +114,7 @@ class Page(Base):
     confidence: Mapped[float | None] = mapped_column(Float, default=None)  # mean word confidence 0-100
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
     rotation: Mapped[int] = mapped_column(Integer, default=0)  # degrees turned to read it upright
+    signals: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)  # issue 16: ink, barcodes, layout
 
     item: Mapped[MailItem] = relationship(back_populates="pages")
 
@@ -239,4 +243,5 @@ from services.core import models_blobs as _models_blobs  # noqa: E402,F401  (iss
 from services.core import models_registration as _models_registration  # noqa: E402,F401  (issue 12: tables on Base)
 from services.core import models_reliability as _models_reliability  # noqa: E402,F401  (issue 10)
 from services.core import models_security  # noqa: E402, F401  (issue 9: registers its tables)
+from services.core import models_separation as _models_separation  # noqa: E402,F401  (issue 16: batches)
 from services.core import models_workstation as _models_workstation  # noqa: E402,F401  (issue 14: its tables join the metadata)

@@ -122,6 +122,17 @@ class Settings(BaseSettings):
     smtp_from: str = Field(default="posthantering@localhost", validation_alias="POSTHANTERING_SMTP_FROM")
     public_url: str = Field(default="http://localhost:8000", validation_alias="POSTHANTERING_PUBLIC_URL")
     digest_hour: int = Field(default=7, ge=0, le=23, validation_alias="POSTHANTERING_DIGEST_HOUR")
+    # --- issue 16: separation of scanned piles into letters ---
+    separation_enabled: bool = Field(default=True, validation_alias="POSTHANTERING_SEPARATION_ENABLED")
+    # A page with less ink than this share of its area (margins excluded, specks averaged away) and no
+    # text is a blank back and is removed (kept with the batch). Blank backs measure 0, one short line ~0.0003.
+    separation_blank_ink: float = Field(
+        default=0.00005, ge=0, le=0.05, validation_alias="POSTHANTERING_SEPARATION_BLANK_INK"
+    )
+    # A split decided with less confidence than this sends the pile to a registrar instead of guessing.
+    separation_min_confidence: float = Field(
+        default=0.85, ge=0.5, le=1.0, validation_alias="POSTHANTERING_SEPARATION_MIN_CONFIDENCE"
+    )
     # --- issue 11: throughput, broker polling, blob backend ---
     # Celery's SQLAlchemy transport (embedded default) polls the broker tables this often when idle;
     # its default of 1 s adds up to a second to every hop. Redis and RabbitMQ push, they do not poll.

@@ -16,12 +16,15 @@ class MailState(StrEnum):
     quarantined = "quarantined"
     failed = "failed"
     discarded = "discarded"  # advertising etc. (INGEN): confirmed by the registry, not registered
+    # issue 16: a scanned pile whose letters became items of their own, or that waits for a registrar
+    split = "split"
+    split_review = "split_review"
 
 
 # Which states may follow which. Anything else is a programming error or a stale request.
 TRANSITIONS: dict[MailState, frozenset[MailState]] = {
     MailState.received: frozenset({MailState.extracted, MailState.quarantined, MailState.failed}),
-    MailState.extracted: frozenset({MailState.classified, MailState.failed}),
+    MailState.extracted: frozenset({MailState.classified, MailState.failed, MailState.split, MailState.split_review}),
     MailState.classified: frozenset({MailState.routed, MailState.needs_review, MailState.failed}),
     MailState.needs_review: frozenset({MailState.routed, MailState.discarded}),
     MailState.routed: frozenset({MailState.acknowledged, MailState.returned, MailState.routed}),
@@ -31,6 +34,8 @@ TRANSITIONS: dict[MailState, frozenset[MailState]] = {
     MailState.quarantined: frozenset({MailState.received}),
     # A discard can be undone within the restore period (POSTHANTERING_DISCARD_RESTORE_DAYS).
     MailState.discarded: frozenset({MailState.needs_review}),
+    MailState.split_review: frozenset({MailState.split}),
+    MailState.split: frozenset(),
     # A failed item can be retried: it goes back to the state its failed step started from.
     MailState.failed: frozenset({MailState.received, MailState.extracted, MailState.classified}),
 }
@@ -38,8 +43,12 @@ TRANSITIONS: dict[MailState, frozenset[MailState]] = {
 # States in which the machine owes the item a step; the sweeper watches these.
 PIPELINE_STATES: frozenset[MailState] = frozenset({MailState.received, MailState.extracted, MailState.classified})
 # States where a human decides next.
-WAITING_FOR_HUMAN: frozenset[MailState] = frozenset({MailState.needs_review, MailState.returned, MailState.routed})
-FINAL_STATES: frozenset[MailState] = frozenset({MailState.acknowledged, MailState.quarantined, MailState.discarded})
+WAITING_FOR_HUMAN: frozenset[MailState] = frozenset(
+    {MailState.needs_review, MailState.returned, MailState.routed, MailState.split_review}
+)
+FINAL_STATES: frozenset[MailState] = frozenset(
+    {MailState.acknowledged, MailState.quarantined, MailState.discarded, MailState.split}
+)
 
 
 def can_transition(src: MailState, dst: MailState) -> bool:

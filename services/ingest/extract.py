@@ -27,6 +27,7 @@ from services.core.settings import Settings
 from services.ingest import ocr, quality
 from services.ingest.pdf_output import page_pdf_path
 from services.ingest.schemas import PageResult
+from services.ingest.separation_signals import analyse_page, turned
 from services.ingest.sniff import JPEG, PDF, PDFIUM_LOCK, check_embedded_images, check_image_size, open_image, sniff
 
 log = get_logger(__name__)
@@ -89,15 +90,27 @@ def ocr_page(
     index: int, image: Image.Image, settings: Settings, start: float, pdf_dir: Path | None = None, dpi: int = 300
 ) -> PageResult:
     image = ocr.to_grayscale(image)
-    if ocr.is_blank(image):
-        return PageResult(index, "", "empty", None, time.perf_counter() - start, 0)
+    # Separation's signals come from this same image; a separator sheet or a blank back is not OCR'd.
+    signals = analyse_page(image, dpi) if settings.separation_enabled else {}
+    if signals.get("separator"):
+        return PageResult(index, "", "separator", None, time.perf_counter() - start, 0, signals=signals)
+    if ocr.is_blank(image) or signals.get("ink", 1.0) < settings.separation_blank_ink:
+        return PageResult(index, "", "empty", None, time.perf_counter() - start, 0, signals=signals)
     reading, rotation = ocr.read_upright(
         image, settings.ocr_languages, settings.ocr_config, pdf_dpi=dpi if pdf_dir is not None else None
     )
     if pdf_dir is not None and reading.pdf is not None:
         _write_atomic(page_pdf_path(pdf_dir, index), reading.pdf)
     method = "ocr" if reading.text else "empty"
-    return PageResult(index, reading.text, method, reading.confidence, time.perf_counter() - start, rotation)
+    return PageResult(
+        index,
+        reading.text,
+        method,
+        reading.confidence,
+        time.perf_counter() - start,
+        rotation,
+        signals=turned(signals, rotation),
+    )
 
 
 def _write_atomic(dest: Path, data: bytes) -> None:

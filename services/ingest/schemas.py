@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from services.core.models import MailItem
 
@@ -16,6 +17,7 @@ class PageResult:
     seconds: float
     rotation: int  # degrees turned to read the page upright
     note: str | None = None  # why a text layer was not used ("invisible text layer", ...)
+    signals: dict[str, Any] = field(default_factory=dict)  # separation: ink, barcodes, layout
 
 
 @dataclass

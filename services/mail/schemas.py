@@ -89,11 +89,15 @@ class MailItemOut(_ItemBase):
     ocr_confidence: float | None
     pages: list[PageOut]
     text: str
+    batch_id: int | None = None  # issue 16: the scanned pile this letter came from
+    source_pages: list[int] | None = None  # its page indexes (0-based) in that pile
 
     @classmethod
     def from_item(cls, item: MailItem) -> MailItemOut:
         return cls(
             **cls._common(item),
+            batch_id=item.batch_id,
+            source_pages=item.source_pages,
             case_refs=list(item.case_refs or []),
             suggestions=list(item.suggestions or []),
             reasons=dict(item.reasons or {}),

@@ -38,6 +38,7 @@ from services.ingest.pdf_output import (
     publish_page_pdf,
 )
 from services.ingest.schemas import PageResult
+from services.ingest.separation_service import separate_extracted
 
 EXTRACT_PAGE = "ingest.extract_page"  # the Celery task that reads one page (ocr queue)
 
@@ -141,7 +142,8 @@ def complete_if_all_pages(session: Session, item: MailItem) -> MailState | None:
     )
     # Only the CAS winner joins (it holds the item's row lock until its commit).
     finish_searchable_pdf(get_blob_store(), item.sha256, item.mime, sorted(r.index for r in rows))
-    return MailState.extracted
+    # Separation (issue 16): a pile becomes its letters here, from the pages just read.
+    return separate_extracted(session, item)
 
 
 def _lock_received(session: Session, item_id: int, *, progress: bool) -> None:
@@ -177,6 +179,7 @@ def _insert_page(session: Session, item_id: int, p: PageResult) -> bool:
             confidence=p.confidence,
             seconds=round(p.seconds, 4),
             rotation=p.rotation,
+            signals=p.signals or None,
         )
         .on_conflict_do_nothing(index_elements=["item_id", "index"])
     )

@@ -115,6 +115,7 @@ def extract(session: Session, item_id: int) -> MailState | FanOut | None:
                 confidence=p.confidence,
                 seconds=round(p.seconds, 4),
                 rotation=p.rotation,
+                signals=p.signals or None,
             )
         )
     return MailState.extracted

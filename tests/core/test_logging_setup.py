@@ -19,6 +19,8 @@ def test_uvicorn_access_lines_are_masked_and_still_formatted(monkeypatch: pytest
     access = logging.getLogger("uvicorn.access")
     monkeypatch.setattr(access, "handlers", [handler])
     monkeypatch.setattr(access, "propagate", False)
+    monkeypatch.setattr(access, "disabled", False)  # another test's dictConfig may have disabled it
+    monkeypatch.setattr(access, "level", logging.INFO)
     configure_logging("INFO", json=False)
     access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", "/ui/search?q=19121212-1212", "1.1", 200)
     line = stream.getvalue()

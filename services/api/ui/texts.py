@@ -21,6 +21,8 @@ STATE_LABELS = {
     "quarantined": "I karantän",
     "failed": "Fel",
     "discarded": "Kastad",
+    "split": "Delad i brev",
+    "split_review": "Delning att granska",
 }
 ROLE_LABELS = {"admin": "Administratör", "registrar": "Registrator", "department": "Avdelning", "viewer": "Läsare"}
 ACTION_LABELS = {
@@ -37,6 +39,11 @@ ACTION_LABELS = {
     "failed": "Misslyckades",
     "discarded": "Kastad (reklam)",
     "restored": "Återställd från kastade",
+    "separated": "Avskild ur bunt",
+    "split": "Delad i brev",
+    "split_review": "Delning till granskning",
+    "separation_reviewed": "Delning granskad",
+    "page_restored": "Sida återställd ur bunt",
     "retried": "Försöks igen",
 }
 CHANNEL_LABELS = {"upload": "Uppladdning", "hotfolder": "Skannermapp", "cli": "Kommandorad", "email": "E-post"}

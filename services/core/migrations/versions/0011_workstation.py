@@ -1,7 +1,7 @@
 """the registry's workstation: e-mail notice settings per user and the notice outbox
 
 Revision ID: 0011_workstation
-Revises: 0009_registration
+Revises: 0013_separation
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_workstation"
-down_revision = "0009_registration"
+down_revision = "0013_separation"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""The registry's batch pages (issue 16): scanned piles and how they were separated into letters."""
