@@ -1,10 +1,10 @@
 """Who a letter is from and what it is about, for lists: the one place that decides what is shown.
 
-Until the registration record exists (issue 12: services/registration), the sender is the letterhead
-(the first line of the first page) and the subject the letter's first heading: an explicit "Angående:"
-/ "Ärende:" line, else the first short paragraph that is not an address, a date or a greeting.
-When registration records exist, `display_summary` is to prefer the record's sender and subject
-(and report source="registration"); callers need not change.
+When the item has a registration record (services/registration), its sender (organisation, else
+name) and subject are shown: the record's public subject when the record is secret, and no sender name
+for a secret record (source="registration"). Without a record the sender is the letterhead (the first
+line of the first page) and the subject the letter's first heading: an explicit "Angående:" /
+"Ärende:" line, else the first short paragraph that is not an address, a date or a greeting.
 Personnummer are masked in both fields.
 """
 
@@ -14,6 +14,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
+
+from services.core.models_registration import RegistrationRecord
 from services.core.pii import mask_personnummer
 
 MAX_SENDER = 60
@@ -84,8 +88,37 @@ def sender_of(text: str) -> str:
     return ""
 
 
+def _field(rec: RegistrationRecord, name: str) -> str:
+    return str((rec.fields or {}).get(name, {}).get("value", "") or "").strip()
+
+
+def _from_record(item: Any) -> LetterSummary | None:
+    session = object_session(item) if getattr(item, "id", None) is not None else None
+    if session is None:
+        return None
+    rec = session.scalars(select(RegistrationRecord).where(RegistrationRecord.item_id == item.id)).first()
+    if rec is None:
+        return None
+    if rec.secret:
+        sender = _field(rec, "sender_org") if _field(rec, "sender_kind") != "person" else ""
+        subject = _field(rec, "public_subject")
+    else:
+        sender = _field(rec, "sender_org") or _field(rec, "sender_name")
+        subject = _field(rec, "subject")
+    if not (sender or subject):
+        return None
+    return LetterSummary(
+        sender=mask_personnummer(_clip(sender, MAX_SENDER)),
+        subject=mask_personnummer(_clip(subject, MAX_SUBJECT)),
+        source="registration",
+    )
+
+
 def display_summary(item: Any) -> LetterSummary:
     """Sender and subject of `item` for display (personnummer masked); "" when nothing is read yet."""
+    from_record = _from_record(item)
+    if from_record is not None:
+        return from_record
     pages = getattr(item, "pages", None) or []
     text = pages[0].text if pages else ""
     return LetterSummary(

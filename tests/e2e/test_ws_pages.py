@@ -126,8 +126,7 @@ ENGLISH = set(
     ansokan anmalan klagomal forfragan begaran_allman_handling ovrigt paminnelse overklagande arsrakning
     komplettering""".split()  # noqa: SIM905 - a word list reads best as text
 )
-# /ui/roi is issue 13's dashboard (merged from main): its flow labels still carry document type codes.
-SKIP = re.compile(r"/(original|sokbar\.pdf|sida/|historik$)|\.(png|csv|json|xml)$|/ui/static/|/export|logout|/ui/roi")
+SKIP = re.compile(r"/(original|sokbar\.pdf|sida/|historik$)|\.(png|csv|json|xml)$|/ui/static/|/export|logout")
 
 
 def _visible_words(page: Any) -> list[str]:

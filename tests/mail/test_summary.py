@@ -30,3 +30,43 @@ def test_an_explicit_subject_line_wins_and_personnummer_are_masked() -> None:
 
 def test_nothing_read_yet_gives_empty_fields() -> None:
     assert display_summary(SimpleNamespace(pages=[])).subject == ""
+
+
+def _record(item_id: int, *, secret: bool, **values: str) -> None:
+    from datetime import date
+
+    from services.core.db import session_scope
+    from services.core.models_registration import RegistrationRecord
+
+    with session_scope() as session:
+        fields = {k: {"value": v, "confidence": 0.9} for k, v in values.items()}
+        session.add(RegistrationRecord(item_id=item_id, fields=fields, arrival_date=date(2026, 3, 2), secret=secret))
+
+
+def test_the_registration_record_is_preferred_and_a_secret_one_shows_its_public_subject(make_item) -> None:
+    from services.core.db import session_scope
+    from services.core.models import MailItem
+
+    letter = "Mona Ekholm\n\nAnsökan om samtycke till uttag"
+    public, secret, bare = make_item(text=letter), make_item(text=letter), make_item(text=letter)
+    _record(
+        public, secret=False, sender_org="Ekbacka Bygg AB", sender_name="Mona Ekholm", subject="Bygglov Storgatan 4"
+    )
+    _record(
+        secret,
+        secret=True,
+        sender_kind="person",
+        sender_name="Mona Ekholm",
+        subject="Ansökan för Leif Sandström",
+        public_subject="Ansökan om samtycke",
+    )
+    with session_scope() as session:
+        shown = {i: display_summary(session.get(MailItem, i)) for i in (public, secret, bare)}
+    assert (shown[public].sender, shown[public].subject, shown[public].source) == (
+        "Ekbacka Bygg AB",
+        "Bygglov Storgatan 4",
+        "registration",
+    )
+    assert shown[secret].sender == "" and shown[secret].subject == "Ansökan om samtycke"
+    assert "Sandström" not in shown[secret].subject
+    assert shown[bare].source == "letter" and shown[bare].sender == "Mona Ekholm"

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 
 from services.api.ui.render import templates as ui_templates
+from services.api.ui.texts import doc_type_label
 from services.api.ui_roi import charts, charts_flows
 from services.metering.baseline import ASSUMPTIONS, CHANNEL_LABELS, MEASURE_LABELS, UNIT_LABELS
 from services.metering.export import period_text
@@ -67,7 +68,19 @@ def render_dashboard(
             weekly_svg=charts.weekly_bars(report["weeks"], stamp=s),
             payback_svg=charts.payback_curve(report["projection"], stamp=s),
             department_svg=charts.department_bars(report["departments"], stamp=s),
-            flow_svg=charts_flows.flow_bars(report["flows"], limit=30, stamp=s),
+            flow_svg=charts_flows.flow_bars(_labelled(report["flows"]), limit=30, stamp=s),
             tornado_svg=charts_flows.tornado(report["sensitivity"], stamp=s),
         )
     )
+
+
+def _labelled(flows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The flows with their document type in words, as a registrar reads it ("Klagomål", not "klagomal")."""
+    return [
+        {
+            **f,
+            "label": f"{doc_type_label(f['doc_type'])} · {CHANNEL_LABELS.get(f['channel'], f['channel'])} · "
+            f"{f.get('department_name') or f['department']}",
+        }
+        for f in flows
+    ]

@@ -25,16 +25,14 @@ STATUS_LABELS = {"auto": "Delad automatiskt", "review": "Väntar på granskning"
 
 
 @router.get("/ui/buntar", include_in_schema=False)
-def batch_list(request: Request, msg: str | None = None, user: User = Depends(registry_only)) -> Response:
+def batch_list(request: Request, user: User = Depends(registry_only)) -> Response:
     with session_scope() as session:
         batches = [separation_review.batch_view(session, b) for b in separation_review.list_batches(session)]
-    return render(request, "batches.html", batches=batches, status_labels=STATUS_LABELS, message=msg)
+    return render(request, "batches.html", batches=batches, status_labels=STATUS_LABELS)
 
 
 @router.get("/ui/buntar/{batch_id}", include_in_schema=False)
-def batch_page(
-    request: Request, batch_id: int, msg: str | None = None, user: User = Depends(registry_only)
-) -> Response:
+def batch_page(request: Request, batch_id: int, user: User = Depends(registry_only)) -> Response:
     with session_scope() as session:
         view = separation_review.batch_view(session, separation_review.get_batch(session, batch_id))
     return render(
@@ -44,7 +42,6 @@ def batch_page(
         status_labels=STATUS_LABELS,
         opened=opened_stamp(batch_id),
         layout=json.dumps({"documents": [d["pages"] for d in view["documents"]], "removed": _removed(view)}),
-        message=msg,
     )
 
 
