@@ -11,6 +11,7 @@ from typing import Any
 
 from celery import Task
 
+from services.core.logging import get_logger
 from services.core.settings import get_settings
 from services.notify.mailer import TRANSIENT_SMTP_ERRORS
 from services.pipeline.chain import advance, continue_inline
@@ -19,6 +20,8 @@ from services.pipeline.runner import TRANSIENT_ERRORS, fail_transient, run_page
 from services.pipeline.service import EXTRACT_PAGE_STEP
 from workers.celery_app import app
 from workers.dispatch import enqueue_for_state, enqueue_pages
+
+log = get_logger(__name__)
 
 
 class StepTask(Task):  # type: ignore[misc]
@@ -124,6 +127,10 @@ NOTIFY_RETRY = {**RETRY, "autoretry_for": (*TRANSIENT_ERRORS, *TRANSIENT_SMTP_ER
 @app.task(name="notify.delivered", **NOTIFY_RETRY)
 def notify_delivered(item_id: int) -> int:
     """E-mail the staff of the item's department who want immediate notices (after the routing commit)."""
+    return _deliver_notices(item_id)
+
+
+def _deliver_notices(item_id: int) -> int:
     from services.core.db import session_scope
     from services.notify import service as notify
 
@@ -133,6 +140,29 @@ def notify_delivered(item_id: int) -> int:
     for notification_id in due:
         with session_scope() as session:  # one commit per e-mail: a retry does not send it again
             sent += notify.send_notice(session, notification_id)
+    return sent
+
+
+@app.task(name="notify.sweep", acks_late=True)
+def notify_sweep() -> int:
+    """Every sweep period: notices owed for recently routed items whose `notify.delivered` was lost
+    (broker away at the commit, a worker killed) or gave up; the outbox keeps it to one e-mail each."""
+    from datetime import timedelta
+
+    from services.core.db import session_scope
+    from services.notify import service as notify
+
+    settings = get_settings()
+    with session_scope() as session:
+        owed = notify.owed_items(
+            session, timedelta(hours=settings.notify_sweep_hours), timedelta(seconds=settings.sweep_interval_seconds)
+        )
+    sent = 0
+    for item_id in owed:
+        try:
+            sent += _deliver_notices(item_id)
+        except (*TRANSIENT_ERRORS, *TRANSIENT_SMTP_ERRORS) as exc:  # the next sweep tries again
+            log.warning("notice_deferred", item_id=item_id, error=type(exc).__name__)
     return sent
 
 

@@ -122,6 +122,8 @@ class Settings(BaseSettings):
     smtp_from: str = Field(default="posthantering@localhost", validation_alias="POSTHANTERING_SMTP_FROM")
     public_url: str = Field(default="http://localhost:8000", validation_alias="POSTHANTERING_PUBLIC_URL")
     digest_hour: int = Field(default=7, ge=0, le=23, validation_alias="POSTHANTERING_DIGEST_HOUR")
+    # How far back the notice sweep looks for routed items still owing someone an e-mail.
+    notify_sweep_hours: int = Field(default=24, ge=1, le=24 * 14, validation_alias="POSTHANTERING_NOTIFY_SWEEP_HOURS")
     # --- issue 16: separation of scanned piles into letters ---
     separation_enabled: bool = Field(default=True, validation_alias="POSTHANTERING_SEPARATION_ENABLED")
     # A page with less ink than this share of its area (margins excluded, specks averaged away) and no
