@@ -102,7 +102,9 @@ def sweep() -> int:
 @app.task(name="pipeline.broker_cleanup")
 def broker_cleanup() -> int:
     """Housekeeping: the embedded broker keeps delivered messages in its table (deleted here; a no-op for
-    other brokers), and finished tasks' lease rows go after an hour."""
+    other brokers), finished tasks' lease rows go after an hour, and on the postgres blob backend this
+    host's cached copies unused for POSTHANTERING_BLOB_CACHE_HOURS."""
+    from services.core.blobs import get_blob_store
     from services.core.db import session_scope
     from services.pipeline.leases import forget_done
     from services.pipeline.maintenance import purge_delivered_messages
@@ -110,6 +112,9 @@ def broker_cleanup() -> int:
     settings = get_settings()
     with session_scope() as session:
         forget_done(session, older_than=3600)  # finished tasks' rows
+    pruned = get_blob_store().prune_cache(settings.blob_cache_hours * 3600)  # postgres backend: this host's cache
+    if pruned:
+        log.info("blob_cache_pruned", files=pruned)
     return purge_delivered_messages(settings.broker_url, settings.broker_cleanup_after_seconds)
 
 

@@ -143,6 +143,8 @@ class Settings(BaseSettings):
     # several machines need a shared volume) or "postgres" (chunks in the PostgreSQL database, so a
     # worker needs only DATABASE_URL and BROKER_URL; data_dir/blobs is then a local cache).
     blob_backend: Literal["folder", "postgres"] = Field(default="folder", validation_alias="POSTHANTERING_BLOB_BACKEND")
+    # On the postgres backend: a host's cached copy unused this long is deleted by the housekeeping task.
+    blob_cache_hours: float = Field(default=24, gt=0, le=24 * 365, validation_alias="POSTHANTERING_BLOB_CACHE_HOURS")
 
     # --- issue 9: security hardening ---
     # Login throttle: after this many failures (per account / per client address) logins are refused with
