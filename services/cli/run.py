@@ -43,7 +43,8 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def _worker_argv(queues: str, concurrency: int) -> list[str]:
+def worker_argv(queues: str, concurrency: int) -> list[str]:
+    """The Celery worker command `serve` and `worker` run (the integration tests start the same)."""
     return [
         sys.executable,
         "-m",
@@ -95,7 +96,7 @@ def serve(
 
     n = concurrency or settings.worker_concurrency
     supervisor = Supervisor(settings, _start_child)
-    supervisor.add("worker", _worker_argv("ocr,default", n), watch_worker=True)
+    supervisor.add("worker", worker_argv("ocr,default", n), watch_worker=True)
     supervisor.add("beat", [sys.executable, "-m", "services.cli.main", "beat"])
     supervisor.start()
     # uvicorn re-raises SIGTERM after its own graceful shutdown; turn it into an exception so the
@@ -131,7 +132,7 @@ def worker(
     settings = load_settings()
     prepare_database(settings)
     os.environ["OMP_THREAD_LIMIT"] = "1"
-    argv = _worker_argv(queues, concurrency or settings.worker_concurrency)
+    argv = worker_argv(queues, concurrency or settings.worker_concurrency)
     os.execve(sys.executable, argv, _child_env())
 
 
