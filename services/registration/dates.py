@@ -1,0 +1,57 @@
+"""The letter's own date (not a due date, a birth date or the registry's arrival stamp)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from services.registration.field import Field, make_field
+from services.registration.patterns import STAMP_RE
+from services.registration.text import Line, find_dates
+
+LETTER_DATE_LABEL = re.compile(r"(?i)^(datum|date|fakturadatum|daterad|skrivet|utfärdat|dag)\b")
+NOT_LETTER_DATE = re.compile(
+    r"(?i)(förfallo|född|sista dag|senast|daterad|inkom|beslut|förelägg|period|mellan|fr\.?o\.?m|t\.?o\.?m|"
+    r"giltig|vecka|möte|sammanträde|tillträde|leverans|start|slut|inflytt|avflytt|kontrollerat|besök|den \d)"
+)
+
+
+def letter_date(text: str, lines: list[Line]) -> Field:
+    dates = find_dates(text)
+    if not dates:
+        return make_field("", 0.8)
+    by_line: dict[int, list[tuple[date, int, int]]] = {}
+    for d in dates:
+        no = text.count("\n", 0, d[1])
+        previous = next((ln.text for ln in reversed(lines[:no]) if ln.text), "")
+        if STAMP_RE.match(previous) or STAMP_RE.match(lines[no].text):
+            continue  # the registry's own arrival stamp on the scan, not the letter's date
+        by_line.setdefault(no, []).append(d)
+    # 1. a labelled date ("Datum: 2025-03-02", "Fakturadatum 2025-03-11")
+    for no, ds in by_line.items():
+        ln = lines[no]
+        before = text[ln.start : ds[0][1]]
+        if LETTER_DATE_LABEL.search(before.strip()) or re.search(r"(?i)\b(datum|date)\b[\s:]*$", before):  # noqa: SIM102
+            if not re.search(r"(?i)förfallo|född", before):
+                d, s, e = ds[0]
+                return make_field(d.isoformat(), 0.95, text, s, e)
+    # 2. a line that is only a date, or "Place 2025-03-02" / "Place den 2 mars 2025", in the first or last lines
+    n = len(lines)
+    for no, ds in sorted(by_line.items(), key=lambda kv: (kv[0] > 25 and kv[0] < n - 15, kv[0])):
+        ln = lines[no]
+        d, s, e = ds[0]
+        rest = (ln.text[: s - ln.start] + " " + ln.text[e - ln.start :]).strip(" ,.")
+        if NOT_LETTER_DATE.search(rest):
+            continue
+        if not rest or re.fullmatch(r"(?i)([A-ZÅÄÖ][\wåäö-]+(\s[A-ZÅÄÖ][\wåäö-]+)?)?,?\s*(den)?", rest):
+            near_edge = no < 25 or no >= n - 15
+            return make_field(d.isoformat(), 0.9 if near_edge else 0.7, text, s, e)
+    # 3. the first date in the head of the letter that is not something else's date
+    for no, ds in sorted(by_line.items()):
+        if no > 15:
+            break
+        ln = lines[no]
+        for d, s, e in ds:
+            if not NOT_LETTER_DATE.search(text[max(ln.start, s - 30) : s]):
+                return make_field(d.isoformat(), 0.55, text, s, e)
+    return make_field("", 0.5)

@@ -1,0 +1,96 @@
+"""The subject (ärendemening): a labelled subject line, a title, a heading, or the first subject-like line."""
+
+from __future__ import annotations
+
+import re
+
+from services.registration.field import Field, make_field, swedish_dashes
+from services.registration.layout import is_key_value_block, meta_line
+from services.registration.patterns import (
+    AUTHORITY_RE,
+    COMPANY_RE,
+    GENERIC_HEADINGS,
+    GREETING_RE,
+    KEY_VALUE_RE,
+    POSTCODE_RE,
+    SALUTATION_RE,
+    SKIP_SUBJECT,
+    STAMP_RE,
+    STREET_RE,
+    SUBJECT_LABEL_RE,
+    TITLE_RE,
+)
+from services.registration.text import Line, blocks_of, find_dates, looks_like_person, sentence_case
+
+
+def _subject_line(text: str, blocks: list[list[Line]], head_end: int) -> Field | None:
+    """The first short line after the letterhead and the recipient block that reads like a subject."""
+    for block in blocks[:14]:
+        if len(block) > 1 and find_dates(block[0].text) and len(block[0].text) < 40:
+            block = block[1:]  # "Uppsala 2025-05-05" read into the same paragraph as the subject
+        first = block[0]
+        if first.no < head_end or (len(block) > 2 and not all(meta_line(ln) for ln in block[1:])):
+            continue
+        t = first.text
+        if SKIP_SUBJECT.match(t) or SALUTATION_RE.match(t) or GREETING_RE.match(t) or (find_dates(t) and len(t) < 40):
+            continue
+        if looks_like_person(t) or POSTCODE_RE.search(t) or STREET_RE.match(t) or len(t) > 140:
+            continue
+        if KEY_VALUE_RE.match(t):
+            continue
+        if t.endswith((",", ".", ":")) or (t.endswith(("!", "?")) and len(t) > 80) or len(t.split()) < 2:
+            continue
+        end = first.end
+        if len(block) > 1 and block[1].text[:1].islower() and not meta_line(block[1]):
+            t, end = f"{t} {block[1].text}", block[1].end  # a subject wrapped onto a second line
+        return make_field(swedish_dashes(sentence_case(t)), 0.75, text, first.start, end)
+    return None
+
+
+def subject(text: str, lines: list[Line], head_end: int) -> Field:
+    blocks = blocks_of(lines)
+    for block in blocks[:12]:
+        form = is_key_value_block(block)  # "Ärende: Sjukpenning" among "Datum:", "Försäkrad:": a form field
+        for ln in block:
+            m = SUBJECT_LABEL_RE.match(ln.text)
+            if (
+                form
+                and m
+                and (
+                    not re.match(r"(?i)^(ämne|angående|re|ärende)\b", m.group(1))
+                    or (m.group(1).lower() == "ärende" and len(m["s"].split()) < 2)
+                )
+            ):
+                continue  # "Avser faktura: 20388", "Ärende: Sjukpenning" among other form fields
+            if m and len(m["s"]) > 3 and not re.match(r"(?i)^(nr|\d)", m["s"]):
+                s = ln.start + m.start("s")
+                value = m["s"].strip()
+                return make_field(value[:1].upper() + value[1:], 0.92, text, s, ln.end)
+    # a title on the first line ("Ansökan om plats i förskola", "LÄKARINTYG FÖR SJUKLÖN")
+    if blocks:
+        first = blocks[0][0]
+        rest_ok = len(blocks[0]) == 1 or blocks[0][1].text.startswith("(")
+        if rest_ok and TITLE_RE.match(first.text) and len(first.text) < 120 and not first.text.endswith("."):
+            value = re.split(r"\s{3,}", first.text)[0]
+            return make_field(swedish_dashes(sentence_case(value)), 0.88, text, first.start, first.start + len(value))
+    # a heading in capitals; a generic one ("KALLELSE", "REMISS") only when no subject line follows
+    for block in blocks[:10]:
+        first = block[0]
+        t = first.text
+        letters = [c for c in t if c.isalpha()]
+        caps = len(letters) >= 5 and all(c.isupper() for c in letters)
+        if not caps or STAMP_RE.match(t) or POSTCODE_RE.search(t) or COMPANY_RE.search(t) or AUTHORITY_RE.search(t):
+            continue
+        value = re.split(r"\s{3,}", t)[0]
+        if value.lower() in GENERIC_HEADINGS and len(block) == 2 and not meta_line(block[1]):
+            nxt = block[1]  # "BESLUT" over "Stöd för anställning – lönebidrag"
+            return make_field(swedish_dashes(sentence_case(nxt.text)), 0.85, text, nxt.start, nxt.end)
+        second_ok = len(block) == 1 or block[1].text.startswith("(") or meta_line(block[1])
+        if len(block) > 2 or (not second_ok and first.no < head_end):
+            continue
+        if value.lower() in GENERIC_HEADINGS:
+            later = _subject_line(text, blocks, max(head_end, first.no + 1))
+            if later is not None:
+                return later
+        return make_field(swedish_dashes(sentence_case(value)), 0.85, text, first.start, first.start + len(value))
+    return _subject_line(text, blocks, head_end) or make_field("", 0.3)
