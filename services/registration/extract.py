@@ -40,12 +40,13 @@ def propose_fields(text: str, case_refs: list[str], own_prefixes: frozenset[str]
     head_end = head_end_of(blocks)
     name, org, name_line = sender(text, lines, blocks)
     our = our_dnr(text, case_refs, own_prefixes)
+    sid = sender_id(text, name_line, lines)
     return {
         "sender_name": name,
         "sender_org": org,
-        "sender_kind": sender_kind(org.value, text),
+        "sender_kind": sender_kind(org.value, text, sid.value),
         "sender_address": sender_address(text, lines, name_line, len(blocks[0]) if blocks else 0),
-        "sender_id": sender_id(text, name_line, lines),
+        "sender_id": sid,
         "letter_date": letter_date(text, lines),
         "subject": subject(text, lines, head_end),
         "their_ref": their_ref(text, lines, our.value),

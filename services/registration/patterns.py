@@ -7,19 +7,29 @@ import re
 
 # --- gazetteers -------------------------------------------------------------------------------------------
 COMPANY_RE = re.compile(
-    r"\b(AB|HB|KB|Aktiebolag|Handelsbolag|Ltd|GmbH|Oy|AS|A/S|Inc|Advokatbyrå|Advokatfirma|Inkasso)\b|\(publ\)"
+    r"\b(AB|HB|KB|Aktiebolag|Handelsbolag|Kommanditbolag|Ltd|GmbH|Oy|AS|A/S|ApS|Inc|LLC|Advokatbyrå|Advokatfirma|"
+    r"Inkasso|Redovisningsbyrå|Revisionsbyrå|Bokföringsbyrå|Fastighetsbyrå|Mäklarbyrå|Begravningsbyrå|enskild firma)\b"
+    r"|\(publ\)"
 )
 AUTHORITY_RE = re.compile(
     r"(?i)\b(kommun|region(en)?\b|regionen|länsstyrelsen|tingsrätt|hovrätt|förvaltningsrätt|myndighet|verket|"
     r"försäkringskassan|polis|arbetsförmedlingen|lantmäteriet|skatteverket|kronofogden|inspektionen|"
     r"skola|skolan|förskola|gymnasium|äldreboende|vårdcentral|sjukhus|gmina|municipality|landsting|"
     r"\w+(?:skola|skolan|gymnasiet|boende|boendet|förskolan)\b|"
-    r"migrationsverket|transportstyrelsen|trafikverket|domstol|åklagar|statens|rikspolis|IVO)"
+    r"migrationsverket|transportstyrelsen|trafikverket|domstol|åklagar|statens|rikspolis|IVO|"
+    # words authorities are named with: -nämnd, -förvaltning, -myndighet(en), -verket, -inspektionen, -styrelsen
+    r"\w+nämnd(en)?\b|\w+förvaltning(en)?\b|\w+myndighet(en)?\b|\w+verket\b|\w+inspektionen\b|"
+    r"\w*styrelsen\b|\w+ombudsman(nen)?\b|\w*länsstyrelse|\w+s län\b|kammarkollegiet|"
+    r"universitet(et)?|högskola(n)?|kommunförbund(et)?|räddningstjänst(en)?|kommunalförbund(et)?)"
 )
 ASSOCIATION_RE = re.compile(
     r"(?i)(förening|föreningen|klubb|byalag|förbund|\bIF\b|\bIK\b|\bBK\b|\bFF\b|\bSK\b|idrottssällskap|"
     r"scoutkår|hembygds|\bvision\b|kommunal\b|fack|pensionärs|\bPRO\b|\bSPF\b|basket|innebandy|fotboll|"
-    r"blues|kör\b|sällskap|riksförbund|samfällighet|bostadsrättsförening|\bbrf\b|allians|nätverk)"
+    r"blues|kör\b|sällskap|riksförbund|samfällighet|bostadsrättsförening|\bbrf\b|allians|nätverk|"
+    # economic and non-profit associations, foundations, parishes, sports clubs
+    r"\bek\.?\s?för\b|\bek\.\s?förening|ekonomisk förening|ideell förening|stiftelse(n)?\b|församling(en)?\b|"
+    r"\bGoIF\b|\bFK\b|\bIS\b|\bAIK\b|\bIBK\b|\bHK\b|\bBTK\b|\bRF\b|\bSISU\b|intresseorganisation|"
+    r"\w+gille(t)?\b)"
 )
 # The addressee: "<name> kommun" (the letters' own municipality; not tied to one name).
 OWN_MUNICIPALITY = re.compile(r"(?i)\b[\wåäö-]+s? kommun\b")
@@ -27,7 +37,10 @@ POSTCODE_RE = re.compile(r"\b\d{3}\s?\d{2}\s+[A-ZÅÄÖ][A-Za-zÅÄÖåäö]+")
 STREET_RE = re.compile(
     r"(?i)\b([A-ZÅÄÖ][\wåäö-]*(gatan|vägen|gränd|torget|plan|stigen|backe|allé|väg|gata)\s+\d+\w?|box\s+\d+)"
 )
-GREETING_RE = re.compile(r"(?i)^(med\s+)?(vänlig(a)?|bästa|varma)\s+hälsning(ar)?|^mvh\b|^hälsningar|^vänligen")
+GREETING_RE = re.compile(
+    r"(?i)^(med\s+)?(vänlig(a)?|bästa|varma|hjärtliga|\w+)\s+hälsning(ar)?|^mvh\b|^hälsningar|^vänligen|^hälsar\b|"
+    r"^med vänlig|^vänliga?\b"
+)
 ORGNR_RE = re.compile(r"(?i)org(?:anisations)?\.?\s*-?\s*nr\.?:?\s*(\d{6}-?\d{4})")
 PNR_LABEL_RE = re.compile(r"(?i)personnummer:?\s*((?:19|20)?\d{6}[-+ ]?\d{4})")
 

@@ -20,17 +20,38 @@ from services.registration.patterns import (
 )
 from services.registration.text import Line, blocks_of, looks_like_person
 
+# The first digit of an organisationsnummer is its legal form (Bolagsverket): 2 state, region, municipality;
+# 5 limited company; 6 simple partnership; 7 economic association (also housing co-operatives); 8 non-profit
+# association or foundation; 9 trading or limited partnership.
+ORGNR_FORM = {"2": "authority", "5": "company", "6": "company", "7": "association", "8": "association", "9": "company"}
+COMPANY_HINT_RE = re.compile(r"(?i)org\.?\s*nr|f-skatt|momsreg|\bmoms\b|bankgiro|plusgiro|faktura")
 
-def sender_kind(org: str, text: str) -> Field:
+
+def orgnr_form(sender_id: str) -> str:
+    """The kind of organisation an organisationsnummer belongs to ("" for a personnummer or none)."""
+    digits = re.sub(r"\D", "", sender_id)
+    if len(digits) != 10 or int(digits[2]) < 2 or not orgnr.is_valid(digits):
+        return ""  # a personnummer (a sole trader's) has a month, 01-12, in digits 3-4
+    return ORGNR_FORM.get(digits[0], "")
+
+
+def sender_kind(org: str, text: str, sender_id: str = "") -> Field:
+    """Person, company, association or authority: the organisation's name (its suffix or the words
+    authorities and associations are named with), else the legal form in its organisationsnummer."""
+    form = orgnr_form(sender_id)
     if not org:
-        return make_field("person", 0.8)
+        if form and form != "authority":
+            return make_field(form, 0.7)
+        return make_field("person", 0.9 if sender_id else 0.8)
     if COMPANY_RE.search(org):
         return make_field("company", 0.92)
+    if form:
+        return make_field(form, 0.9)
     if ASSOCIATION_RE.search(org):
         return make_field("association", 0.85)
     if AUTHORITY_RE.search(org):
         return make_field("authority", 0.9)
-    if re.search(r"(?i)org\.?\s*nr|f-skatt|momsreg", text):
+    if COMPANY_HINT_RE.search(text):
         return make_field("company", 0.8)
     return make_field("company", 0.6)
 
@@ -56,9 +77,17 @@ def sender_address(text: str, lines: list[Line], name_line: int | None, head_lin
 
 
 def sender_id(text: str, name_line: int | None, lines: list[Line]) -> Field:
-    m = ORGNR_RE.search(text[:1500])
-    if m and orgnr.is_valid(m.group(1)):
-        return make_field(orgnr.format(m.group(1)), 0.95, text, m.start(1), m.end(1))
+    """The sender's organisationsnummer (in the letterhead or the footer; not the municipality's own,
+    written as "Ert org.nr"/"Kund"), or a personnummer written with the sender's own name."""
+    head, tail_start = text[:1500], max(1500, len(text) - 1200)
+    for offset, part in ((0, head), (tail_start, text[tail_start:])):
+        for m in ORGNR_RE.finditer(part):
+            before = part[max(0, m.start() - 20) : m.start()]
+            if re.search(r"(?i)\b(er|ert|era|kund|kundens|köpare|mottagare)\w*\s*$", before):
+                continue
+            if orgnr.is_valid(m.group(1)):
+                s, e = offset + m.start(1), offset + m.end(1)
+                return make_field(orgnr.format(m.group(1)), 0.95, text, s, e)
     if name_line is not None:  # a personnummer written with the sender's own name (forms: "Sökande")
         window = "\n".join(ln.text for ln in lines[max(0, name_line - 2) : name_line + 3])
         pm = PNR_LABEL_RE.search(window)
