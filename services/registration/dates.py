@@ -15,6 +15,12 @@ NOT_LETTER_DATE = re.compile(
     r"giltig|vecka|möte|sammanträde|tillträde|leverans|start|slut|inflytt|avflytt|kontrollerat|besök|den \d)"
 )
 
+RANGE_BEFORE = re.compile(r"\d\s*[–-]\s*$")
+RANGE_AFTER = re.compile(r"^\s*[–-]\s*\d")
+# "Solvik", "Norra Näsby,", "Solvik den": the place of a dateline, written with a capital (not a heading in
+# capitals, "TILLGÅNGAR 1 JANUARI 2024")
+PLACE_RE = re.compile(r"([A-ZÅÄÖ][a-zåäöé-]+(\s[A-ZÅÄÖ][a-zåäöé-]+)?)?,?\s*([Dd]en)?")
+
 
 def letter_date(text: str, lines: list[Line]) -> Field:
     dates = find_dates(text)
@@ -26,6 +32,8 @@ def letter_date(text: str, lines: list[Line]) -> Field:
         previous = next((ln.text for ln in reversed(lines[:no]) if ln.text), "")
         if STAMP_RE.match(previous) or STAMP_RE.match(lines[no].text):
             continue  # the registry's own arrival stamp on the scan, not the letter's date
+        if RANGE_BEFORE.search(text[max(0, d[1] - 6) : d[1]]) or RANGE_AFTER.match(text[d[2] : d[2] + 6]):
+            continue  # "3–4 februari 2026", "2025-03-01 – 2025-03-31": a period, not the letter's date
         by_line.setdefault(no, []).append(d)
     # 1. a labelled date ("Datum: 2025-03-02", "Fakturadatum 2025-03-11")
     for no, ds in by_line.items():
@@ -43,7 +51,7 @@ def letter_date(text: str, lines: list[Line]) -> Field:
         rest = (ln.text[: s - ln.start] + " " + ln.text[e - ln.start :]).strip(" ,.")
         if NOT_LETTER_DATE.search(rest):
             continue
-        if not rest or re.fullmatch(r"(?i)([A-ZÅÄÖ][\wåäö-]+(\s[A-ZÅÄÖ][\wåäö-]+)?)?,?\s*(den)?", rest):
+        if not rest or PLACE_RE.fullmatch(rest):
             near_edge = no < 25 or no >= n - 15
             return make_field(d.isoformat(), 0.9 if near_edge else 0.7, text, s, e)
     # 3. the first date in the head of the letter that is not something else's date

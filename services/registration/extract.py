@@ -48,7 +48,7 @@ def propose_fields(text: str, case_refs: list[str], own_prefixes: frozenset[str]
         "sender_address": sender_address(text, lines, name_line, len(blocks[0]) if blocks else 0),
         "sender_id": sid,
         "letter_date": letter_date(text, lines),
-        "subject": subject(text, lines, head_end),
+        "subject": subject(text, lines, head_end, org),
         "their_ref": their_ref(text, lines, our.value),
         "our_dnr": our,
         "recipient_unit": recipient_unit(text, lines, blocks),

@@ -12,7 +12,7 @@ COMPANY_RE = re.compile(
     r"|\(publ\)"
 )
 AUTHORITY_RE = re.compile(
-    r"(?i)\b(kommun|region(en)?\b|regionen|länsstyrelsen|tingsrätt|hovrätt|förvaltningsrätt|myndighet|verket|"
+    r"(?i)\b(kommun(en|ens|s)?\b|region(en)?\b|regionen|länsstyrelsen|tingsrätt|hovrätt|förvaltningsrätt|myndighet|verket|"
     r"försäkringskassan|polis|arbetsförmedlingen|lantmäteriet|skatteverket|kronofogden|inspektionen|"
     r"skola|skolan|förskola|gymnasium|äldreboende|vårdcentral|sjukhus|gmina|municipality|landsting|"
     r"\w+(?:skola|skolan|gymnasiet|boende|boendet|förskolan)\b|"
@@ -62,7 +62,9 @@ STAMP_RE = re.compile(r"(?i)^(inkom|ankom|inkommen|ankomststämpel)\b")
 GENERIC_HEADINGS = {"kallelse", "remiss", "beslut", "meddelande", "information", "protokoll", "inbjudan", "brev"}
 KEY_VALUE_RE = re.compile(r"^[\wåäöÅÄÖ ./()-]{2,40}:\s")
 
-SIGN_PREFIX_RE = re.compile(r"(?i)^(/|–|-|mvh|hälsningar|underskrift:?|undertecknad:?|vänliga hälsningar|hälsning)\s*")
+SIGN_PREFIX_RE = re.compile(
+    r"(?i)^(/|–|-|mvh|hälsningar|underskrift:?|undertecknad:?|vänliga hälsningar|hälsning|från|hälsar)\s*"
+)
 ORG_WORDS = re.compile(
     r"(?i)förening|klubb|\bAB\b|kommun|nordea|swedbank|handelsbanken|konto|banken|skola|förskola|boende|nämnd"
 )

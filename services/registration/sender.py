@@ -32,7 +32,7 @@ def _signature_names(lines: list[Line]) -> list[Line]:
     for ln in lines[start:]:
         for part in split_joint_name(ln.text):
             cleaned = SIGN_PREFIX_RE.sub("", part)
-            cleaned = re.split(r"[,(]", cleaned)[0].strip()
+            cleaned = re.split(r"[,(]|\s\d", cleaned)[0].strip()  # "Elias Berg 15 år och kompisar"
             if looks_like_person(cleaned) and not ORG_WORDS.search(cleaned):
                 offset = ln.text.find(cleaned)
                 names.append(Line(cleaned, ln.start + max(offset, 0), ln.no))

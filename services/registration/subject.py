@@ -7,6 +7,7 @@ import re
 from services.registration.field import Field, make_field, swedish_dashes
 from services.registration.layout import is_key_value_block, meta_line
 from services.registration.patterns import (
+    ASSOCIATION_RE,
     AUTHORITY_RE,
     COMPANY_RE,
     GENERIC_HEADINGS,
@@ -20,12 +21,14 @@ from services.registration.patterns import (
     SUBJECT_LABEL_RE,
     TITLE_RE,
 )
-from services.registration.text import Line, blocks_of, find_dates, looks_like_person, sentence_case
+from services.registration.text import DATELINE_RE, Line, blocks_of, find_dates, looks_like_person, sentence_case
 
 
-def _subject_line(text: str, blocks: list[list[Line]], head_end: int) -> Field | None:
+def _subject_line(text: str, blocks: list[list[Line]], head_end: int, org_at: int | None = None) -> Field | None:
     """The first short line after the letterhead and the recipient block that reads like a subject."""
     for block in blocks[:14]:
+        if org_at is not None and block[0].start == org_at:
+            continue  # the sender's own name in capitals ("SOLVIKS FÖRETAGARFÖRENING")
         if len(block) > 1 and find_dates(block[0].text) and len(block[0].text) < 40:
             block = block[1:]  # "Uppsala 2025-05-05" read into the same paragraph as the subject
         first = block[0]
@@ -33,6 +36,8 @@ def _subject_line(text: str, blocks: list[list[Line]], head_end: int) -> Field |
             continue
         t = first.text
         if SKIP_SUBJECT.match(t) or SALUTATION_RE.match(t) or GREETING_RE.match(t) or (find_dates(t) and len(t) < 40):
+            continue
+        if DATELINE_RE.match(t):
             continue
         if looks_like_person(t) or POSTCODE_RE.search(t) or STREET_RE.match(t) or len(t) > 140:
             continue
@@ -47,8 +52,59 @@ def _subject_line(text: str, blocks: list[list[Line]], head_end: int) -> Field |
     return None
 
 
-def subject(text: str, lines: list[Line], head_end: int) -> Field:
+# "SAKEN" over "Anordnande av förvaltarskap": a court's or an authority's heading for the matter
+MATTER_HEADING_RE = re.compile(r"(?i)^(saken|sak|ärendet|ärende|angående|ämne|rubrik|beträffande|saken gäller)\s*:?$")
+# lines under a letterhead that name a part of the organisation, or how to reach it, not the letter's subject
+UNIT_OR_CONTACT_RE = re.compile(
+    r"(?i)avdelning|enhet|sektion|förvaltning|kontor|omsorg|tjänst|service|stab|kansli|\bbox\b|\btel|@|www\.|"
+    r"org\.?\s?nr|organisationsnummer|\.se\b|\.com\b"
+)
+
+
+def _matter_heading(text: str, blocks: list[list[Line]]) -> Field | None:
+    flat = [ln for block in blocks[:16] for ln in block]
+    for i, ln in enumerate(flat[:-1]):
+        if MATTER_HEADING_RE.match(ln.text):
+            nxt = flat[i + 1]
+            if 3 < len(nxt.text) < 140 and not KEY_VALUE_RE.match(nxt.text):
+                return make_field(swedish_dashes(sentence_case(nxt.text)), 0.85, text, nxt.start, nxt.end)
+    return None
+
+
+def _under_letterhead(text: str, blocks: list[list[Line]], org_at: int | None) -> Field | None:
+    """ "KONTORSMÖBLER DIREKT" over "Höstkampanj för offentlig sektor!": the line under the sender's name
+    in its letterhead, when it is a title (not a unit, an address or a way to reach the sender)."""
+    if not blocks or org_at is None or blocks[0][0].start != org_at or len(blocks[0]) < 2:
+        return None
+    ln = blocks[0][1]
+    t = ln.text
+    if UNIT_OR_CONTACT_RE.search(t) or POSTCODE_RE.search(t) or STREET_RE.search(t) or find_dates(t):
+        return None
+    if COMPANY_RE.search(t) or AUTHORITY_RE.search(t) or ASSOCIATION_RE.search(t) or looks_like_person(t):
+        return None
+    if t.endswith((".", ",", ":")) or not t[:1].isupper() or len(t) > 90:
+        return None
+    if not (t.endswith(("!", "?")) or re.search(r"\d", t) or len(t.split()) >= 3):
+        return None
+    return make_field(swedish_dashes(sentence_case(t)), 0.7, text, ln.start, ln.end)
+
+
+def _headline_before_greeting(text: str, blocks: list[list[Line]], org_at: int | None) -> Field | None:
+    """ "Friskare medarbetare – lägre sjukfrånvaro!" alone over "Hej!": a headline opening the letter."""
+    if len(blocks) < 2 or len(blocks[0]) != 1 or not SALUTATION_RE.match(blocks[1][0].text):
+        return None
+    ln = blocks[0][0]
+    t = ln.text
+    if ln.start == org_at or looks_like_person(t) or POSTCODE_RE.search(t) or find_dates(t) or len(t) > 120:
+        return None
+    if t.endswith((".", ",", ":")) or len(t.split()) < 2 or SKIP_SUBJECT.match(t):
+        return None
+    return make_field(swedish_dashes(sentence_case(t)), 0.7, text, ln.start, ln.end)
+
+
+def subject(text: str, lines: list[Line], head_end: int, org: Field | None = None) -> Field:
     blocks = blocks_of(lines)
+    org_at = org.start if org is not None and org.value else None
     for block in blocks[:12]:
         form = is_key_value_block(block)  # "Ärende: Sjukpenning" among "Datum:", "Försäkrad:": a form field
         for ln in block:
@@ -73,10 +129,19 @@ def subject(text: str, lines: list[Line], head_end: int) -> Field:
         if rest_ok and TITLE_RE.match(first.text) and len(first.text) < 120 and not first.text.endswith("."):
             value = re.split(r"\s{3,}", first.text)[0]
             return make_field(swedish_dashes(sentence_case(value)), 0.88, text, first.start, first.start + len(value))
+    found = (
+        _matter_heading(text, blocks)
+        or _under_letterhead(text, blocks, org_at)
+        or _headline_before_greeting(text, blocks, org_at)
+    )
+    if found is not None:
+        return found
     # a heading in capitals; a generic one ("KALLELSE", "REMISS") only when no subject line follows
     for block in blocks[:10]:
         first = block[0]
         t = first.text
+        if first.start == org_at:
+            continue
         letters = [c for c in t if c.isalpha()]
         caps = len(letters) >= 5 and all(c.isupper() for c in letters)
         if not caps or STAMP_RE.match(t) or POSTCODE_RE.search(t) or COMPANY_RE.search(t) or AUTHORITY_RE.search(t):
@@ -86,11 +151,13 @@ def subject(text: str, lines: list[Line], head_end: int) -> Field:
             nxt = block[1]  # "BESLUT" over "Stöd för anställning – lönebidrag"
             return make_field(swedish_dashes(sentence_case(nxt.text)), 0.85, text, nxt.start, nxt.end)
         second_ok = len(block) == 1 or block[1].text.startswith("(") or meta_line(block[1])
-        if len(block) > 2 or (not second_ok and first.no < head_end):
+        # a heading with a line of text under it is the letter's name when the sender is named elsewhere
+        tagline = len(block) == 2 and org_at is not None and not ASSOCIATION_RE.search(t)
+        if len(block) > 2 or (not second_ok and first.no < head_end and not tagline):
             continue
         if value.lower() in GENERIC_HEADINGS:
-            later = _subject_line(text, blocks, max(head_end, first.no + 1))
+            later = _subject_line(text, blocks, max(head_end, first.no + 1), org_at)
             if later is not None:
                 return later
         return make_field(swedish_dashes(sentence_case(value)), 0.85, text, first.start, first.start + len(value))
-    return _subject_line(text, blocks, head_end) or make_field("", 0.3)
+    return _subject_line(text, blocks, head_end, org_at) or make_field("", 0.3)
