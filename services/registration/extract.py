@@ -6,6 +6,7 @@ units) and validators (organisationsnummer and personnummer checksums with pytho
 
 from __future__ import annotations
 
+from services.registration import ocr_clean
 from services.registration.dates import letter_date
 from services.registration.field import Field
 from services.registration.layout import head_end_of
@@ -31,6 +32,15 @@ FIELDS = (
 
 
 def propose_fields(text: str, case_refs: list[str], own_prefixes: frozenset[str]) -> dict[str, Field]:
+    """Every field, read from the cleaned text (ligatures, odd spaces), pointing into the original text."""
+    cleaned, where = ocr_clean.clean(text)
+    fields = _fields(cleaned, case_refs, own_prefixes)
+    for f in fields.values():
+        f.start, f.end = ocr_clean.original_span(where, f.start, f.end)
+    return fields
+
+
+def _fields(text: str, case_refs: list[str], own_prefixes: frozenset[str]) -> dict[str, Field]:
     lines = lines_of(text)
     blocks = blocks_of(lines)
     if len(blocks) <= 2 and len(lines) > 12:

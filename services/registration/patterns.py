@@ -44,8 +44,10 @@ GREETING_RE = re.compile(
 ORGNR_RE = re.compile(r"(?i)org(?:anisations)?\.?\s*-?\s*nr\.?:?\s*(\d{6}-?\d{4})")
 PNR_LABEL_RE = re.compile(r"(?i)personnummer:?\s*((?:19|20)?\d{6}[-+ ]?\d{4})")
 
+# "Ärende:", "Angående", "Ang.", "Betr." and how OCR reads them ("Arende;", "Angaende", "Ang:", "Ämne :")
 SUBJECT_LABEL_RE = re.compile(
-    r"(?i)^(ärende|angående|ang\.|rubrik|ämne|re|betr\.|beträffande|avser)\s*[:.]?\s+(?P<s>.+)$"
+    r"(?i)^(ärende|[aåà]rende|angående|ang[aå]ende|ang[.:]|rubrik|ämne|amne|re|betr[.:]|beträffande|avser)"
+    r"\s*[:.;]?\s+(?P<s>.+)$"
 )
 SKIP_SUBJECT = re.compile(
     r"(?i)^(till|att|attn|datum|hej|bästa|dear|till berörd|sida|bilag|från|avsändare|mottagare|tel|telefon|e-post|"

@@ -113,8 +113,8 @@ def subject(text: str, lines: list[Line], head_end: int, org: Field | None = Non
                 form
                 and m
                 and (
-                    not re.match(r"(?i)^(ämne|angående|re|ärende)\b", m.group(1))
-                    or (m.group(1).lower() == "ärende" and len(m["s"].split()) < 2)
+                    not re.match(r"(?i)^(ämne|amne|ang[åa]ende|re|[äaåà]rende)\b", m.group(1))
+                    or (re.fullmatch(r"(?i)[äaåà]rende", m.group(1)) is not None and len(m["s"].split()) < 2)
                 )
             ):
                 continue  # "Avser faktura: 20388", "Ärende: Sjukpenning" among other form fields
