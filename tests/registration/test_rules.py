@@ -317,3 +317,25 @@ def test_fields_of_a_text_with_ligatures_point_into_the_original() -> None:
     rec = propose_record(text, [], OWN)["fields"]["subject"]
     assert rec["value"] == "Ansökan om fisketillstånd"
     assert text[rec["start"] : rec["end"]] == "Ansökan om \ufb01sketillstånd"
+
+
+# --- recipient unit -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("block", "unit"),
+    [
+        ("Till inköpsansvarig\nExempelby kommun", "inköpsansvarig"),
+        ("Socialnämnden i Exempelby kommun\nStorgatan 1\n123 45 Exempelby", "Socialnämnden"),
+        ("Exempelby kommun\nArbetsgivare\nStorgatan 1\n123 45 Exempelby", "Arbetsgivare"),
+        ("Till\nKommunstyrelsens ordförande Eva Ek\nKommundirektör Nils Berg\nExempelby kommun",
+         "Kommunstyrelsens ordförande Eva Ek; Kommundirektör Nils Berg"),
+        ("Att: Exempelby kommun, leverantörsreskontra", "leverantörsreskontra"),
+        ("Till kommunen!!", ""),
+        ("SÖKANDE\nÖverförmyndarnämnden i Exempelby kommun", ""),
+        ("TILLGÅNGAR 1 JANUARI 2024\nBank 100 kr", ""),
+    ],
+)  # fmt: skip
+def test_recipient_unit(block: str, unit: str) -> None:
+    text = f"ORTENS TINGSRÄTT\nBox 1, 123 45 Orten\n\n{block}\n\nVi skriver om något.\n\nNils Ek\n"
+    assert fields(text)["recipient_unit"] == unit
