@@ -10,7 +10,8 @@ from services.registration.text import Line
 THEIR_REF_RE = re.compile(
     r"(?im)^.*?\b(vår beteckning|vårt dnr|vårt diarienummer|vår ref(?:erens)?|vårt ärendenummer|ärendenummer|"
     r"mål\s?nr|målnummer|fakturanummer|fakturanr|kreditfakturanummer|kreditfaktura nr|referensnummer|"
-    r"vårt ärende|diarienummer|dnr|ärende\s?nr|beteckning|ref\.?\s?nr)\b[\s.:]*"
+    r"vårt ärende|diarienummer|dnr|ärende\s?nr|beteckning|ref\.?\s?nr|referens\s?nr|beslutsnummer|beslutsnr|"
+    r"ärendenr|ordernummer|avtalsnummer|kundreferens)\b[\s.:]*"
     r"(?P<ref>[A-ZÅÄÖ]{0,5}[\s-]?[\w./-]*\d[\w./-]*)"
 )
 DNR_CONTEXT = re.compile(r"(?i)(ert dnr|er beteckning|ert diarienummer|dnr|diarienummer|ärende|er referens|ert ärende)")
