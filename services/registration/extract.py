@@ -9,7 +9,7 @@ from __future__ import annotations
 from services.registration import ocr_clean
 from services.registration.dates import letter_date
 from services.registration.field import Field
-from services.registration.layout import head_end_of
+from services.registration.layout import head_end_of, split_blocks
 from services.registration.recipient import recipient_unit
 from services.registration.refs import our_dnr, their_ref
 from services.registration.sender import sender
@@ -47,6 +47,7 @@ def _fields(text: str, case_refs: list[str], own_prefixes: frozenset[str]) -> di
         # A text layer without blank lines (born-digital PDFs read by pdfplumber): no paragraphs to
         # go by, so every line is its own block for the head, the recipient and the subject.
         blocks = [[ln] for ln in lines if ln.text]
+    blocks = split_blocks(blocks)
     head_end = head_end_of(blocks)
     name, org, name_line = sender(text, lines, blocks)
     our = our_dnr(text, case_refs, own_prefixes)
@@ -58,7 +59,7 @@ def _fields(text: str, case_refs: list[str], own_prefixes: frozenset[str]) -> di
         "sender_address": sender_address(text, lines, name_line, len(blocks[0]) if blocks else 0),
         "sender_id": sid,
         "letter_date": letter_date(text, lines),
-        "subject": subject(text, lines, head_end, org),
+        "subject": subject(text, blocks, head_end, org),
         "their_ref": their_ref(text, lines, our.value),
         "our_dnr": our,
         "recipient_unit": recipient_unit(text, lines, blocks),

@@ -6,6 +6,7 @@ character it came from in the original, so every field still points at the spot 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 LIGATURES = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
@@ -13,9 +14,47 @@ SPACES = {"\u00a0", "\u2007", "\u202f", "\u2009", "\u200a", "\u3000"}
 DROPPED = {"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 
 
+# What tesseract makes of a few characters the rules read (pattern, replacement of group "x"):
+OCR_FIXES = (
+    # "@" read as "Q", "(Q" or " Q ": anna.berg(Qlive.se, solvikschack Q gmail.com
+    re.compile(r"(?<=[\w.])(?P<x> ?\(?Q ?)(?=[a-z0-9-]+\.(?:se|com|nu|org|net|eu)\b)"),
+    # "§" read as "s", "8" or "$": "14 kap. 1 s socialtjänstlagen", "11 8 och 14 8 MBL"
+    re.compile(
+        r"(?<=\d )(?P<x>[s8$])(?= (?:och|samt|eller|[A-ZÅÄÖ]{2,6}\b|[\wåäö]*(?:lagen|balken|förordningen)\b|"
+        r"första|andra|tredje|st\b|stycket))"
+    ),
+    # "lgh" (apartment) read as "Igh" or "1gh"
+    re.compile(r"(?<= )(?P<x>[I1]gh)(?= ?\d)"),
+)
+OCR_REPLACEMENT = {0: "@", 1: "§", 2: "lgh"}
+
+
 def clean(text: str) -> tuple[str, list[int]]:
     """(cleaned text, offsets): offsets[i] is where the cleaned text's character i came from; one more
     entry at the end maps the end of the text."""
+    chars, where = _clean_chars(text)
+    for i, rx in enumerate(OCR_FIXES):
+        chars, where = _substitute(chars, where, rx, OCR_REPLACEMENT[i])
+    return chars, where
+
+
+def _substitute(text: str, where: list[int], rx: re.Pattern[str], repl: str) -> tuple[str, list[int]]:
+    out: list[str] = []
+    new_where: list[int] = []
+    pos = 0
+    for m in rx.finditer(text):
+        s, e = m.span("x")
+        out.append(text[pos:s])
+        new_where.extend(where[pos:s])
+        out.append(repl)
+        new_where.extend([where[s]] * len(repl))
+        pos = e
+    out.append(text[pos:])
+    new_where.extend(where[pos:])
+    return "".join(out), new_where
+
+
+def _clean_chars(text: str) -> tuple[str, list[int]]:
     out: list[str] = []
     where: list[int] = []
     i = 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from services.registration.field import Field, make_field, swedish_dashes
-from services.registration.layout import is_key_value_block, meta_line
+from services.registration.layout import address_line, is_key_value_block, meta_line
 from services.registration.patterns import (
     ASSOCIATION_RE,
     AUTHORITY_RE,
@@ -21,7 +21,7 @@ from services.registration.patterns import (
     SUBJECT_LABEL_RE,
     TITLE_RE,
 )
-from services.registration.text import DATELINE_RE, Line, blocks_of, find_dates, looks_like_person, sentence_case
+from services.registration.text import DATELINE_RE, Line, find_dates, looks_like_person, sentence_case
 
 
 def _subject_line(text: str, blocks: list[list[Line]], head_end: int, org_at: int | None = None) -> Field | None:
@@ -39,7 +39,7 @@ def _subject_line(text: str, blocks: list[list[Line]], head_end: int, org_at: in
             continue
         if DATELINE_RE.match(t):
             continue
-        if looks_like_person(t) or POSTCODE_RE.search(t) or STREET_RE.match(t) or len(t) > 140:
+        if looks_like_person(t) or POSTCODE_RE.search(t) or STREET_RE.match(t) or address_line(t) or len(t) > 140:
             continue
         if KEY_VALUE_RE.match(t):
             continue
@@ -102,8 +102,7 @@ def _headline_before_greeting(text: str, blocks: list[list[Line]], org_at: int |
     return make_field(swedish_dashes(sentence_case(t)), 0.7, text, ln.start, ln.end)
 
 
-def subject(text: str, lines: list[Line], head_end: int, org: Field | None = None) -> Field:
-    blocks = blocks_of(lines)
+def subject(text: str, blocks: list[list[Line]], head_end: int, org: Field | None = None) -> Field:
     org_at = org.start if org is not None and org.value else None
     for block in blocks[:12]:
         form = is_key_value_block(block)  # "Ärende: Sjukpenning" among "Datum:", "Försäkrad:": a form field
