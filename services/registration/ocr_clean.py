@@ -20,7 +20,7 @@ OCR_FIXES = (
     re.compile(r"(?<=[\w.])(?P<x> ?\(?Q ?)(?=[a-z0-9-]+\.(?:se|com|nu|org|net|eu)\b)"),
     # "§" read as "s", "8" or "$": "14 kap. 1 s socialtjänstlagen", "11 8 och 14 8 MBL"
     re.compile(
-        r"(?<=\d )(?P<x>[s8$])(?= (?:och|samt|eller|[A-ZÅÄÖ]{2,6}\b|[\wåäö]*(?:lagen|balken|förordningen)\b|"
+        r"(?<=\d )(?P<x>[s8$])(?= (?:och|samt|eller|[A-ZÅÄÖ]{2,6}\b|[\wåäöÅÄÖ]*(?i:lagen|balken|förordningen)\b|"
         r"första|andra|tredje|st\b|stycket))"
     ),
     # "lgh" (apartment) read as "Igh" or "1gh"

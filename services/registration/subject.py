@@ -61,6 +61,11 @@ UNIT_OR_CONTACT_RE = re.compile(
 )
 
 
+def date_only(ln: Line) -> bool:
+    dates = find_dates(ln.text)
+    return bool(dates) and len(ln.text) - (dates[0][2] - dates[0][1]) < 12
+
+
 def _matter_heading(text: str, blocks: list[list[Line]]) -> Field | None:
     flat = [ln for block in blocks[:16] for ln in block]
     for i, ln in enumerate(flat[:-1]):
@@ -103,9 +108,53 @@ def _headline_before_greeting(text: str, blocks: list[list[Line]], org_at: int |
 
 
 def subject(text: str, blocks: list[list[Line]], head_end: int, org: Field | None = None) -> Field:
+    """The subject, with the rest of it when it runs onto a second line, without the arrival stamp's words."""
+    stamped = any(STAMP_RE.match(ln.text) for b in blocks[:6] for ln in b[:2])
+    if blocks and STAMP_RE.match(blocks[0][0].text) and len(blocks[0]) <= 2 and len(blocks[0][0].text) < 30:
+        blocks = blocks[1:]  # the registry's arrival stamp read over the letter's head
+    return _finish(text, blocks, _subject(text, blocks, head_end, org), stamped)
+
+
+def _continues(value: str, line: str, nxt: str, last: bool) -> bool:
+    """Whether the subject goes on on the next line: "… (lex" / "Sarah)", "…, dnr KS" / "2025/0112"."""
+    if KEY_VALUE_RE.match(nxt) or SALUTATION_RE.match(nxt) or nxt.endswith(":") or len(nxt) > 60:
+        return False
+    if find_dates(nxt) and len(nxt) < 30:
+        return False
+    return value.count("(") > value.count(")") or nxt[:1].islower() or (len(line) >= 55 and last and len(nxt) < 40)
+
+
+def _finish(text: str, blocks: list[list[Line]], f: Field, stamped: bool) -> Field:
+    if not f.value or f.start is None or f.end is None:
+        return f
+    for block in blocks:
+        for k, ln in enumerate(block[:-1]):
+            if ln.start <= f.end <= ln.end and f.end >= ln.end and f.start >= ln.start:
+                nxt = block[k + 1]
+                if _continues(f.value, ln.text, nxt.text, k + 1 == len(block) - 1):
+                    raw = re.sub(r"\s*\n\s*", " ", text[f.start : nxt.end])
+                    value = swedish_dashes(sentence_case(raw))
+                    f = make_field(value[:1].upper() + value[1:], f.confidence, text, f.start, nxt.end)
+    value = re.sub(r"(?i)\s+(inkom|ankom|inkommen)\b.*$", "", f.value)
+    if stamped:
+        value = re.sub(r"\s+20\d{2}-\d{2}-\d{2}$", "", value)  # the stamp's date read onto the line
+    if value != f.value:
+        f = make_field(value, f.confidence, text, f.start, (f.start or 0) + len(value))
+    return f
+
+
+def _form_context(blocks: list[list[Line]], i: int) -> bool:
+    """A form's fields, in one paragraph or (as OCR reads them) in paragraphs of a line each."""
+    if is_key_value_block(blocks[i]):
+        return True
+    near = blocks[max(0, i - 1) : i] + blocks[i + 1 : i + 2]
+    return bool(KEY_VALUE_RE.match(blocks[i][0].text)) and any(KEY_VALUE_RE.match(b[0].text) for b in near)
+
+
+def _subject(text: str, blocks: list[list[Line]], head_end: int, org: Field | None) -> Field:
     org_at = org.start if org is not None and org.value else None
-    for block in blocks[:12]:
-        form = is_key_value_block(block)  # "Ärende: Sjukpenning" among "Datum:", "Försäkrad:": a form field
+    for bi, block in enumerate(blocks[:12]):
+        form = _form_context(blocks, bi)  # "Ärende: Sjukpenning" among "Datum:", "Försäkrad:": a form field
         for ln in block:
             m = SUBJECT_LABEL_RE.match(ln.text)
             if (
@@ -146,7 +195,12 @@ def subject(text: str, blocks: list[list[Line]], head_end: int, org: Field | Non
         if not caps or STAMP_RE.match(t) or POSTCODE_RE.search(t) or COMPANY_RE.search(t) or AUTHORITY_RE.search(t):
             continue
         value = re.split(r"\s{3,}", t)[0]
-        if value.lower() in GENERIC_HEADINGS and len(block) == 2 and not meta_line(block[1]):
+        if (
+            value.lower() in GENERIC_HEADINGS
+            and len(block) == 2
+            and not meta_line(block[1])
+            and not date_only(block[1])
+        ):
             nxt = block[1]  # "BESLUT" over "Stöd för anställning – lönebidrag"
             return make_field(swedish_dashes(sentence_case(nxt.text)), 0.85, text, nxt.start, nxt.end)
         second_ok = len(block) == 1 or block[1].text.startswith("(") or meta_line(block[1])
