@@ -15,11 +15,28 @@ NOT_LETTER_DATE = re.compile(
     r"giltig|vecka|möte|sammanträde|tillträde|leverans|start|slut|inflytt|avflytt|kontrollerat|besök|den \d)"
 )
 
-RANGE_BEFORE = re.compile(r"\d\s*[–-]\s*$")
-RANGE_AFTER = re.compile(r"^\s*[–-]\s*\d")
+RANGE_BEFORE = re.compile(r"\d\s*[–—-]\s*$")
+RANGE_AFTER = re.compile(r"^\s*[–—-]\s*\d")
+# the registry's arrival stamp, which OCR may read onto a line of the letter ("Solvik 2025-03-03 INKOM")
+STAMP_WORD = re.compile(r"\b(INKOM|ANKOM|INKOMMEN|Inkom|Ankom|Inkommen)\b")
 # "Solvik", "Norra Näsby,", "Solvik den": the place of a dateline, written with a capital (not a heading in
 # capitals, "TILLGÅNGAR 1 JANUARI 2024")
 PLACE_RE = re.compile(r"([A-ZÅÄÖ][a-zåäöé-]+(\s[A-ZÅÄÖ][a-zåäöé-]+)?)?,?\s*([Dd]en)?")
+
+
+def _stamp_dates(dates: list[tuple[date, int, int]], lines: list[Line], text: str) -> set[int]:
+    """Where the arrival stamp's date is: a line of its own under "INKOM", or else a date ending one of
+    the two lines under it (OCR reads the stamp into the letterhead: "Dansföreningen Rytmik 2026-03-02")."""
+    stamps = [ln.no for ln in lines if STAMP_WORD.search(ln.text)]
+    if not stamps:
+        return set()
+    near = [(d, text.count("\n", 0, d[1])) for d in dates]
+    near = [(d, no) for d, no in near if any(0 < no - s <= 3 for s in stamps)]
+    alone = {d[1] for d, no in near if len(lines[no].text) - (d[2] - d[1]) < 4}
+    if alone:
+        return alone
+    ending = [d[1] for d, no in near if d[2] == lines[no].end and any(0 < no - s <= 2 for s in stamps)]
+    return set(ending[:1])
 
 
 def letter_date(text: str, lines: list[Line]) -> Field:
@@ -27,11 +44,17 @@ def letter_date(text: str, lines: list[Line]) -> Field:
     if not dates:
         return make_field("", 0.8)
     by_line: dict[int, list[tuple[date, int, int]]] = {}
+    stamp_dates = _stamp_dates(dates, lines, text)
     for d in dates:
         no = text.count("\n", 0, d[1])
-        previous = next((ln.text for ln in reversed(lines[:no]) if ln.text), "")
-        if STAMP_RE.match(previous) or STAMP_RE.match(lines[no].text):
+        ln = lines[no]
+        if STAMP_RE.match(ln.text):
             continue  # the registry's own arrival stamp on the scan, not the letter's date
+        sm = STAMP_WORD.search(ln.text)
+        if sm and d[1] >= ln.start + sm.start():
+            continue  # "2025-01-16 INKOM 2025-01-20": the stamp read onto the letter's dateline
+        if d[1] in stamp_dates:
+            continue  # the stamp's date under "INKOM"
         if RANGE_BEFORE.search(text[max(0, d[1] - 6) : d[1]]) or RANGE_AFTER.match(text[d[2] : d[2] + 6]):
             continue  # "3–4 februari 2026", "2025-03-01 – 2025-03-31": a period, not the letter's date
         by_line.setdefault(no, []).append(d)

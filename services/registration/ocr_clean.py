@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 LIGATURES = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
 SPACES = {"\u00a0", "\u2007", "\u202f", "\u2009", "\u200a", "\u3000"}
@@ -23,10 +24,12 @@ OCR_FIXES = (
         r"(?<=\d )(?P<x>[s8$])(?= (?:och|samt|eller|[A-ZÅÄÖ]{2,6}\b|[\wåäöÅÄÖ]*(?i:lagen|balken|förordningen)\b|"
         r"första|andra|tredje|st\b|stycket))"
     ),
+    # a capital read inside a name: "AStrid Magnusson"
+    re.compile(r"(?<=\b[A-ZÅÄÖ])(?P<x>[A-ZÅÄÖ])(?=[a-zåäö]{3,}\b)"),
     # "lgh" (apartment) read as "Igh" or "1gh"
     re.compile(r"(?<= )(?P<x>[I1]gh)(?= ?\d)"),
 )
-OCR_REPLACEMENT = {0: "@", 1: "§", 2: "lgh"}
+OCR_REPLACEMENT: dict[int, str | Callable[[str], str]] = {0: "@", 1: "§", 2: str.lower, 3: "lgh"}
 
 
 def clean(text: str) -> tuple[str, list[int]]:
@@ -38,12 +41,15 @@ def clean(text: str) -> tuple[str, list[int]]:
     return chars, where
 
 
-def _substitute(text: str, where: list[int], rx: re.Pattern[str], repl: str) -> tuple[str, list[int]]:
+def _substitute(
+    text: str, where: list[int], rx: re.Pattern[str], replacement: str | Callable[[str], str]
+) -> tuple[str, list[int]]:
     out: list[str] = []
     new_where: list[int] = []
     pos = 0
     for m in rx.finditer(text):
         s, e = m.span("x")
+        repl = replacement(m["x"]) if callable(replacement) else replacement
         out.append(text[pos:s])
         new_where.extend(where[pos:s])
         out.append(repl)

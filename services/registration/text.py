@@ -119,6 +119,10 @@ def split_joint_name(s: str) -> list[str]:
     """ "Jenny och Fredrik Kjellberg" -> the name as written (the label keeps it whole); two names on one
     line separated by wide spaces -> both."""
     parts = [p.strip() for p in re.split(r"\s{3,}", s.strip()) if p.strip()]
+    if len(parts) == 1:  # "Camilla Rask Johan Rask": OCR closed the gap; a shared surname splits them
+        w = parts[0].split()
+        if len(w) == 4 and w[1] == w[3] and w[0] != w[2] and looks_like_person(parts[0]):
+            return [f"{w[0]} {w[1]}", f"{w[2]} {w[3]}"]
     return parts
 
 
