@@ -19,6 +19,11 @@ DROPPED = {"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 OCR_FIXES = (
     # "@" read as "Q", "(Q" or " Q ": anna.berg(Qlive.se, solvikschack Q gmail.com
     re.compile(r"(?<=[\w.])(?P<x> ?\(?Q ?)(?=[a-z0-9-]+\.(?:se|com|nu|org|net|eu)\b)"),
+    # "@" read as a capital before a mail provider: anna.bergMhotmail.com
+    re.compile(
+        r"(?<=[a-z0-9._-])(?P<x>[A-Z])(?=(?:gmail|hotmail|outlook|live|yahoo|icloud|telia|bredband|spray|"
+        r"comhem|tele2|bahnhof|msn|me|proton)\.(?:se|com|nu|net)\b)"
+    ),
     # "§" read as "s", "8" or "$": "14 kap. 1 s socialtjänstlagen", "11 8 och 14 8 MBL"
     re.compile(
         r"(?<=\d )(?P<x>[s8$])(?= (?:och|samt|eller|[A-ZÅÄÖ]{2,6}\b|[\wåäöÅÄÖ]*(?i:lagen|balken|förordningen)\b|"
@@ -29,7 +34,7 @@ OCR_FIXES = (
     # "lgh" (apartment) read as "Igh" or "1gh"
     re.compile(r"(?<= )(?P<x>[I1]gh)(?= ?\d)"),
 )
-OCR_REPLACEMENT: dict[int, str | Callable[[str], str]] = {0: "@", 1: "§", 2: str.lower, 3: "lgh"}
+OCR_REPLACEMENT: dict[int, str | Callable[[str], str]] = {0: "@", 1: "@", 2: "§", 3: str.lower, 4: "lgh"}
 
 
 def clean(text: str) -> tuple[str, list[int]]:

@@ -80,6 +80,8 @@ def org_from_domain(text: str, lines: list[Line]) -> Field | None:
                         continue
                     s = m.start() + words[i].start()
                     e = m.start() + words[j - 1].end()
+                    if re.match(r"[\w.@]", text[s - 1 : s] or " ") or re.match(r"\.[a-z]{2,4}\b", text[e : e + 5]):
+                        continue  # the domain itself, inside the address ("anna.berg@nordljus.se")
                     tail = COMPANY_TAIL_RE.match(text[e : e + 60])
                     if tail and "\n" not in tail[1]:
                         e += len(tail[1])
@@ -200,6 +202,8 @@ def org_from_signature(lines: list[Line], text: str) -> Field | None:
             continue
         if len(part.split()) > 5 or re.match(r"(?i)^(\d+[.)]\s|(jag|vi|ni|det|den|de|man|om|när|som)\b)", part):
             continue  # a sentence or a list item, not a name
+        if not part[:1].isupper() or (part.endswith(".") and not re.search(r"(?i)\b(för|fören|ek|publ)\.$", part)):
+            continue  # the end of a sentence wrapped onto its own line ("skola som har tigrinja.")
         whole_clean = not (POSTCODE_RE.search(t) or "@" in t or re.search(r"\d{3}", t))
         # a company's footer carries its address; an authority named with an address is where a form was
         # filled in (a care centre under a medical certificate), so only a line of its own counts
