@@ -9,7 +9,7 @@ from __future__ import annotations
 from services.registration import ocr_clean
 from services.registration.dates import letter_date
 from services.registration.field import Field
-from services.registration.layout import head_end_of, split_blocks
+from services.registration.layout import head_end_of, split_blocks, without_stamp
 from services.registration.recipient import recipient_unit
 from services.registration.refs import our_dnr, their_ref
 from services.registration.sender import sender
@@ -47,7 +47,7 @@ def _fields(text: str, case_refs: list[str], own_prefixes: frozenset[str]) -> di
         # A text layer without blank lines (born-digital PDFs read by pdfplumber): no paragraphs to
         # go by, so every line is its own block for the head, the recipient and the subject.
         blocks = [[ln] for ln in lines if ln.text]
-    blocks = split_blocks(blocks)
+    blocks = without_stamp(split_blocks(blocks))
     head_end = head_end_of(blocks)
     name, org, name_line = sender(text, lines, blocks)
     our = our_dnr(text, case_refs, own_prefixes)

@@ -9,6 +9,7 @@ from services.registration.patterns import (
     OWN_MUNICIPALITY,
     POSTCODE_RE,
     SALUTATION_RE,
+    STAMP_RE,
     STREET_RE,
     SUBJECT_LABEL_RE,
 )
@@ -116,3 +117,18 @@ ADDRESS_LINE_RE = re.compile(
 
 def address_line(t: str) -> bool:
     return bool(OWN_MUNICIPALITY.fullmatch(t) or ADDRESS_LINE_RE.match(t))
+
+
+def without_stamp(blocks: list[list[Line]]) -> list[list[Line]]:
+    """The letter's paragraphs without the registry's arrival stamp OCR read over its head ("INKOM" and
+    the stamp's date on lines of their own)."""
+    out = list(blocks)
+    if out and STAMP_RE.match(out[0][0].text) and len(out[0][0].text) < 30:
+        rest = out[0][1:]
+        out = ([rest] if rest else []) + out[1:]
+        if rest and find_dates(rest[0].text) and len(rest[0].text) < 14:
+            out[0] = rest[1:]
+            out = [b for b in out if b]
+        elif out and len(out[0]) == 1 and find_dates(out[0][0].text) and len(out[0][0].text) < 14:
+            out = out[1:]
+    return out

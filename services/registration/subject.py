@@ -109,7 +109,7 @@ def _headline_before_greeting(text: str, blocks: list[list[Line]], org_at: int |
 
 def subject(text: str, blocks: list[list[Line]], head_end: int, org: Field | None = None) -> Field:
     """The subject, with the rest of it when it runs onto a second line, without the arrival stamp's words."""
-    stamped = any(STAMP_RE.match(ln.text) for b in blocks[:6] for ln in b[:2])
+    stamped = re.search(r"(?m)^\W*(INKOM|ANKOM)\b|\b(INKOM|ANKOM)\W*$", text[:600]) is not None
     if blocks and STAMP_RE.match(blocks[0][0].text) and len(blocks[0]) <= 2 and len(blocks[0][0].text) < 30:
         blocks = blocks[1:]  # the registry's arrival stamp read over the letter's head
     return _finish(text, blocks, _subject(text, blocks, head_end, org), stamped)
