@@ -32,7 +32,9 @@ def _subject_line(text: str, blocks: list[list[Line]], head_end: int, org_at: in
         if len(block) > 1 and find_dates(block[0].text) and len(block[0].text) < 40:
             block = block[1:]  # "Uppsala 2025-05-05" read into the same paragraph as the subject
         first = block[0]
-        if first.no < head_end or (len(block) > 2 and not all(meta_line(ln) for ln in block[1:])):
+        # a heading over its paragraph (OCR lost the blank line between them) counts as a line of its own
+        heading = len(block) > 2 and len(first.text) < 80 and len(block[1].text) >= max(60, 1.3 * len(first.text))
+        if first.no < head_end or (len(block) > 2 and not heading and not all(meta_line(ln) for ln in block[1:])):
             continue
         t = first.text
         if SKIP_SUBJECT.match(t) or SALUTATION_RE.match(t) or GREETING_RE.match(t) or (find_dates(t) and len(t) < 40):
