@@ -67,7 +67,10 @@ def empty_proposal(secret: bool) -> dict[str, Any]:
 
 def _arrival_for(item: MailItem) -> fl22.Arrival:
     s = get_settings()
-    channel = fl22.channel_for(item.channel, None, s.hotfolder_intake_channel, s.intake_channels)
+    if item.intake_channel in fl22.CHANNELS:  # as it came in (the hot folder's subfolder): settings may change
+        channel = item.intake_channel
+    else:
+        channel = fl22.channel_for(item.channel, None, s.hotfolder_intake_channel, s.intake_channels)
     return fl22.arrival_date(item.created_at, channel, s.time_zone)
 
 
