@@ -68,6 +68,17 @@ def confirm_registration(
     return _save(item_id, body or RegistrationIn(), user, True)
 
 
+@router.post("/mail/{item_id}/export/resend")
+def resend_export(item_id: int, user: User = Depends(current_user)) -> dict[str, Any]:
+    """Registry: send an export that was given up (the receiver refused it, or kept failing) again."""
+    with session_scope() as session:
+        reg.resend_export(session, user, item_id)
+        item, rec = reg.get_record(session, user, item_id)
+        out = reg.as_dict(item, rec)
+    dispatch.enqueue_export(item_id)
+    return out
+
+
 @router.get("/mail/{item_id}/export/erms.xml")
 def erms_xml(item_id: int, user: User = Depends(current_user)) -> Response:
     with session_scope() as session:
