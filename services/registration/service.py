@@ -129,11 +129,24 @@ def _require(session: Session, item_id: int) -> RegistrationRecord:
     return rec
 
 
-def _parse_date(value: str, what: str) -> date:
+def parse_date(value: str, what: str) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidRegistration(f"{what}: ogiltigt datum {value!r} (ÅÅÅÅ-MM-DD)") from None
+
+
+def arrival_override(value: str, reason: str | None, current: date) -> tuple[date, str] | None:
+    """A registrar's arrival date other than `current`: (the date, the reason as shown), or None when it
+    is the same date. Another date needs a reason and cannot lie in the future."""
+    d = parse_date(value, "Inkomstdatum")
+    if d == current:
+        return None
+    if not (reason or "").strip():
+        raise InvalidRegistration("Ange skäl när inkomstdatum ändras")
+    if d > utcnow().date():
+        raise InvalidRegistration("Inkomstdatum kan inte ligga i framtiden")
+    return d, f"Ändrat av registrator: {(reason or '').strip()}"[:1000]
 
 
 def update(
@@ -157,7 +170,7 @@ def update(
             raise InvalidRegistration(f"okänt fält {name!r}", fields=list(EDITABLE))
         value = (value or "").strip()
         if name == "letter_date" and value:
-            value = _parse_date(value, "Brevets datum").isoformat()
+            value = parse_date(value, "Brevets datum").isoformat()
         if len(value) > 1000:
             raise InvalidRegistration(f"{name}: högst 1000 tecken")
         old = str(new_fields.get(name, {}).get("value", "") or "")
@@ -166,17 +179,11 @@ def update(
         if old != value:
             new_fields[name] = {"value": value, "confidence": 1.0, "source": REGISTRAR, "start": None, "end": None}
             changed.append(name)
-    if arrival_date:
-        d = _parse_date(arrival_date, "Inkomstdatum")
-        if d != rec.arrival_date:
-            if not (arrival_reason or "").strip():
-                raise InvalidRegistration("Ange skäl när inkomstdatum ändras")
-            if d > utcnow().date():
-                raise InvalidRegistration("Inkomstdatum kan inte ligga i framtiden")
-            rec.arrival_date = d
-            rec.arrival_reason = f"Ändrat av registrator: {arrival_reason.strip()}"[:1000]
-            rec.arrival_overridden = True
-            changed.append("arrival_date")
+    override = arrival_override(arrival_date, arrival_reason, rec.arrival_date) if arrival_date else None
+    if override is not None:
+        rec.arrival_date, rec.arrival_reason = override
+        rec.arrival_overridden = True
+        changed.append("arrival_date")
     if secret is not None and secret != rec.secret:
         rec.secret = secret
         new_fields["secret"] = {"value": "ja" if secret else "nej", "confidence": 1.0, "source": REGISTRAR}

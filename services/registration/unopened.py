@@ -27,27 +27,13 @@ from services.core.settings import get_settings
 from services.core.states import MailState
 from services.ingest.service import submit_stream
 from services.registration import arrival as fl22
-from services.registration.service import REGISTRAR, InvalidRegistration
+from services.registration.service import EDITABLE, REGISTRAR, InvalidRegistration, arrival_override, parse_date
 
 KINDS = {"anbud": "Anbud", "personligt": "Personligt adresserat", "annat": "Ska inte öppnas"}
 TENDER_REGULATION = "OSL 19 kap. 3 §"
 TENDER_WHY = "Anbud i upphandling: sekretess till dess att tilldelningsbeslut har fattats (OSL 19 kap. 3 §)"
 CHANNEL = "registry"  # MailItem.channel: typed in at the registry's desk
-TYPED = (
-    "sender_name",
-    "sender_org",
-    "sender_kind",
-    "sender_address",
-    "sender_id",
-    "letter_date",
-    "subject",
-    "their_ref",
-    "our_dnr",
-    "recipient_unit",
-    "secrecy_regulation",
-    "secrecy_why",
-    "public_subject",
-)
+TYPED = EDITABLE  # every field of the record, typed by the registrar
 SENDER_KINDS = ("", "person", "company", "association", "authority")
 
 
@@ -80,7 +66,7 @@ def _clean(env: UnopenedEnvelope) -> dict[str, str]:
         raise InvalidRegistration(f"okänd kuverttyp {env.kind!r}", kinds=list(KINDS))
     if env.channel not in fl22.PAPER:
         raise InvalidRegistration("Ett kuvert kommer med posten eller i brevlådan", channels=sorted(fl22.PAPER))
-    values = {name: " ".join(str(getattr(env, name) or "").split()) for name in TYPED}
+    values = {name: " ".join(str(getattr(env, name, "") or "").split()) for name in TYPED}
     for name, value in values.items():
         if len(value) > 1000:
             raise InvalidRegistration(f"{name}: högst 1000 tecken")
@@ -92,15 +78,8 @@ def _clean(env: UnopenedEnvelope) -> dict[str, str]:
     if values["sender_kind"] not in SENDER_KINDS:
         raise InvalidRegistration(f"okänd avsändartyp {values['sender_kind']!r}", kinds=list(SENDER_KINDS[1:]))
     if values["letter_date"]:
-        values["letter_date"] = _date(values["letter_date"], "Brevets datum").isoformat()
+        values["letter_date"] = parse_date(values["letter_date"], "Brevets datum").isoformat()
     return values
-
-
-def _date(value: str, what: str) -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidRegistration(f"{what}: ogiltigt datum {value!r} (ÅÅÅÅ-MM-DD)") from None
 
 
 def _secrecy(env: UnopenedEnvelope, values: dict[str, str]) -> bool:
@@ -118,16 +97,10 @@ def _secrecy(env: UnopenedEnvelope, values: dict[str, str]) -> bool:
 
 def _arrival(env: UnopenedEnvelope, now: datetime) -> tuple[date, str, bool]:
     rule = fl22.arrival_date(now, env.channel, get_settings().time_zone)
-    if not env.arrival_date.strip():
+    override = arrival_override(env.arrival_date, env.arrival_reason, rule.date) if env.arrival_date.strip() else None
+    if override is None:
         return rule.date, rule.reason, False
-    d = _date(env.arrival_date, "Inkomstdatum")
-    if d == rule.date:
-        return rule.date, rule.reason, False
-    if not env.arrival_reason.strip():
-        raise InvalidRegistration("Ange skäl när inkomstdatum ändras")
-    if d > now.date():
-        raise InvalidRegistration("Inkomstdatum kan inte ligga i framtiden")
-    return d, f"Ändrat av registrator: {env.arrival_reason.strip()}"[:1000], True
+    return override[0], override[1], True
 
 
 def slip_pdf(values: dict[str, str], kind: str, department: Department, arrival: date) -> bytes:

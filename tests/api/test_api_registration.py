@@ -6,9 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ from services.core.settings import reset_settings
 from services.export import erms
 from services.export import service as export
 from services.pipeline.service import STEP_BY_NAME
+from tests.support.diarium_receiver import Script, diarium_receiver
 
 LETTER = """NORDHAGE ARKITEKTER AB
 Hamngatan 4, 734 30 Solvik
@@ -169,33 +168,11 @@ def test_erms_xml_validates_and_list_masks_personnummer(
     assert single["fields"]["sender_id"]["value"] == "811218-XXXX"
 
 
-class _Receiver(BaseHTTPRequestHandler):
-    answers: list[int] = []
-    got: list[tuple[dict[str, str], bytes]] = []
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        type(self).got.append((dict(self.headers), body))
-        code = type(self).answers.pop(0) if type(self).answers else 200
-        self.send_response(code)
-        self.end_headers()
-        self.wfile.write(b"{}")
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
-def receiver() -> Iterator[tuple[str, type[_Receiver]]]:
-    _Receiver.answers, _Receiver.got = [503, 500], []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/diarium", _Receiver
-    finally:
-        server.shutdown()
-        server.server_close()
+def receiver() -> Iterator[tuple[str, Script]]:
+    with diarium_receiver() as (url, script):
+        script.answer(503).answer(500)
+        yield url, script
 
 
 def test_export_through_file_drop_and_signed_webhook_with_retries(
@@ -204,7 +181,7 @@ def test_export_through_file_drop_and_signed_webhook_with_retries(
     auth: Callable[..., dict[str, str]],
     routed_item: int,
     exports: list[int],
-    receiver: tuple[str, type[_Receiver]],
+    receiver: tuple[str, Script],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
@@ -261,12 +238,14 @@ def test_failed_webhook_stays_pending_and_is_not_resent_to_the_file_drop(
     auth: Callable[..., dict[str, str]],
     routed_item: int,
     exports: list[int],
-    receiver: tuple[str, type[_Receiver]],
+    receiver: tuple[str, Script],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
     url, handler = receiver
-    handler.answers = [503]  # a transient failure (a refusal, 4xx, is given up: test_api_export_give_up.py)
+    handler.answers[:] = [
+        (503, "{}", 0.0)
+    ]  # a transient failure (a refusal, 4xx, is given up: test_api_export_give_up.py)
     monkeypatch.setenv("POSTHANTERING_EXPORT_CONNECTORS", "filedrop,webhook")
     monkeypatch.setenv("POSTHANTERING_EXPORT_DIR", str(tmp_path / "drop"))
     monkeypatch.setenv("POSTHANTERING_EXPORT_WEBHOOK_URL", url)

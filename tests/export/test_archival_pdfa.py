@@ -5,37 +5,25 @@ archival PDF is larger than the scan's own JPEG bytes plus a small overhead (no 
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
 import pdfplumber
 import pikepdf
 import pytest
-from PIL import Image, ImageDraw, ImageFont
 
 from services.core.settings import get_settings
 from services.export.archival import make_pdfa
 from services.ingest.extract import extract_document
 from services.ingest.pdf_output import build_searchable_pdf
+from tests.ingest.test_pdf_output_jpeg import _jpeg_letter
 
 OVERHEAD = 16 * 1024  # text layer, its glyphless font, the ICC profile, the XMP packet (measured: ~3-5 KB)
 
 
-def _jpeg_scan() -> bytes:
-    img = Image.new("RGB", (1240, 1754), "white")  # A4 at 150 dpi, a photo-like grey background
-    draw = ImageDraw.Draw(img)
-    font = ImageFont.truetype("DejaVuSans.ttf", 34)
-    for i, line in enumerate(["Ansökan om bygglov", "Fastighet Ekeby 4:112", "Garage med förråd"]):
-        draw.text((120, 160 + 70 * i), line, fill="black", font=font)
-    buf = io.BytesIO()
-    img.save(buf, "JPEG", quality=75, dpi=(150, 150))
-    return buf.getvalue()
-
-
 @pytest.fixture(scope="module")
 def jpeg() -> bytes:
-    return _jpeg_scan()
+    return _jpeg_letter()  # an A4 letter at 150 dpi, JPEG quality 60
 
 
 @pytest.fixture
