@@ -56,15 +56,6 @@ def confirmed(make_item: Callable[..., int]) -> int:
     return item_id
 
 
-@pytest.fixture
-def exports(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    from workers import dispatch
-
-    sent: list[int] = []
-    monkeypatch.setattr(dispatch, "enqueue_export", lambda item_id: sent.append(item_id) or True)
-    return sent
-
-
 def _record(item_id: int) -> RegistrationRecord:
     with session_scope() as s:
         rec = s.query(RegistrationRecord).filter_by(item_id=item_id).one()

@@ -69,15 +69,6 @@ def routed_item(make_item: Callable[..., int]) -> int:
     return item_id
 
 
-@pytest.fixture
-def exports(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    sent: list[int] = []
-    from workers import dispatch
-
-    monkeypatch.setattr(dispatch, "enqueue_export", lambda item_id: sent.append(item_id) or True)
-    return sent
-
-
 def _actions(item_id: int) -> list[tuple[str, dict[str, Any]]]:
     with session_scope() as s:
         return [(e.action, e.detail) for e in s.query(Event).filter_by(item_id=item_id).order_by(Event.id)]

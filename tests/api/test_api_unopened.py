@@ -31,15 +31,6 @@ TENDER = {
 }
 
 
-@pytest.fixture
-def exports(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    from workers import dispatch
-
-    sent: list[int] = []
-    monkeypatch.setattr(dispatch, "enqueue_export", lambda item_id: sent.append(item_id) or True)
-    return sent
-
-
 def _items() -> int:
     with session_scope() as s:
         return s.query(MailItem).count()
