@@ -61,6 +61,12 @@ class Source:
     folder: Path
     channel: str
     subfolder: str | None = None  # None: the inbox itself
+    # Where its files must really lie: for a subfolder, the real inbox path joined with its name (never
+    # resolved through the subfolder, which could meanwhile have been swapped for a link).
+    real: Path | None = None
+
+
+OUTSIDE = "filen ligger inte i inkorgen"
 
 
 class UnsafeEntry(Exception):
@@ -73,8 +79,9 @@ def is_candidate(path: Path) -> bool:
     return not name.startswith(".") and not name.lower().endswith(IGNORED_SUFFIXES)
 
 
-def unsafe_reason(path: Path, st: os.stat_result, folder: Path) -> str | None:
-    """Why an inbox entry (lstat result) must not be read, or None for a plain regular file of the inbox."""
+def unsafe_reason(path: Path, st: os.stat_result, folder: Path, real: Path | None = None) -> str | None:
+    """Why an inbox entry (lstat result) must not be read, or None for a plain regular file of the inbox.
+    `real`: the folder's real path when known (a subfolder's), else `folder` resolved."""
     if stat.S_ISLNK(st.st_mode):
         return "symbolisk länk: hotmappen läser bara vanliga filer, aldrig länkar"
     if not stat.S_ISREG(st.st_mode):
@@ -82,11 +89,11 @@ def unsafe_reason(path: Path, st: os.stat_result, folder: Path) -> str | None:
     if st.st_nlink > 1:
         return "hård länk till en annan fil: hotmappen läser bara filer som bara finns i inkorgen"
     try:
-        inside = path.resolve(strict=True).parent == folder.resolve(strict=True)
+        inside = path.resolve(strict=True).parent == (real or folder.resolve(strict=True))
     except OSError:
         inside = False
     if not inside:
-        return "filen ligger inte i inkorgen"
+        return OUTSIDE
     return None
 
 
@@ -130,6 +137,10 @@ class HotFolder:
         of the inbox (created when missing). A link or a file in a subfolder's place is moved aside."""
         s = self.settings
         out = [Source(self.folder, s.hotfolder_intake_channel if s.hotfolder_intake_channel in CHANNELS else POST)]
+        try:
+            inbox = self.folder.resolve(strict=True)
+        except OSError:
+            return out
         for name, channel in sorted(parse_channel_map(s.intake_channels).items()):
             if name in (".", "..") or "/" in name or "\\" in name or name.startswith("."):
                 log.warning("hotfolder_bad_subfolder", subfolder=name)
@@ -150,7 +161,7 @@ class HotFolder:
                 )
                 self._refuse(path, why)
                 continue
-            out.append(Source(path, channel, name))
+            out.append(Source(path, channel, name, inbox / name))
         return out
 
     def scan_once(self) -> list[int]:
@@ -180,9 +191,14 @@ class HotFolder:
             st = path.lstat()
             if stat.S_ISDIR(st.st_mode):
                 return None  # a scanner's subfolder (or a configured one, listed as a source): not read here
-            why = unsafe_reason(path, st, source.folder)
+            why = unsafe_reason(path, st, source.folder, source.real)
         except OSError:
             return None  # vanished or unreadable between listing and stat
+        if why == OUTSIDE and source.subfolder is not None:
+            # The subfolder was swapped for a link during this scan: moving "its" file would move a file
+            # outside the inbox. Leave it; the next scan moves the link itself aside (``sources``).
+            log.warning("hotfolder_subfolder_changed", subfolder=source.subfolder)
+            return None
         if why is not None:
             self._refuse(path, why)
             return None

@@ -158,3 +158,31 @@ def test_a_scanner_copy_into_a_subfolder_is_taken_once_settled(settings: Setting
     with session_factory()() as s:
         item = s.get(MailItem, item_id)
         assert item is not None and item.intake_channel == "email"
+
+
+def test_a_subfolder_swapped_for_a_link_during_a_scan_is_not_followed(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    inbox = settings.hot_folder
+    assert inbox is not None
+    folder = HotFolder(settings, lambda *_: pytest.fail("nothing may be enqueued"))
+    stale = folder.sources()  # inbox/epost/ is a plain directory when the scan starts ...
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    victim = scan_png(elsewhere / "brev.png", "Får inte läsas")
+    (inbox / "epost").rmdir()  # ... and a link to another folder while it runs
+    (inbox / "epost").symlink_to(elsewhere)
+    monkeypatch.setattr(folder, "sources", lambda: stale)
+
+    assert folder.scan_once() == []
+    time.sleep(0.3)
+    assert folder.scan_once() == []
+    assert victim.exists() and not (settings.quarantine_dir / "brev.png").exists()  # neither read nor moved
+
+    monkeypatch.setattr(
+        folder, "sources", HotFolder.sources.__get__(folder)
+    )  # the next scan sees the link in the subfolder's place and moves the link aside
+    assert folder.scan_once() == []
+    assert (settings.quarantine_dir / "epost").is_symlink() and victim.exists()
+    with session_factory()() as s:
+        assert s.query(MailItem).count() == 0
