@@ -129,6 +129,12 @@ def _require(session: Session, item_id: int) -> RegistrationRecord:
     return rec
 
 
+def printable(value: str) -> str:
+    """The text without control characters and lone surrogates (no database, JSON answer or PDF can
+    carry a lone surrogate; a NUL breaks PostgreSQL): what a registrar's typed value may hold."""
+    return "".join(c for c in value if c.isprintable() or c in " \t\n")
+
+
 def parse_date(value: str, what: str) -> date:
     try:
         return date.fromisoformat(value.strip())
@@ -168,7 +174,7 @@ def update(
     for name, value in (fields or {}).items():
         if name not in EDITABLE:
             raise InvalidRegistration(f"okänt fält {name!r}", fields=list(EDITABLE))
-        value = (value or "").strip()
+        value = printable(value or "").strip()
         if name == "letter_date" and value:
             value = parse_date(value, "Brevets datum").isoformat()
         if len(value) > 1000:

@@ -27,7 +27,14 @@ from services.core.settings import get_settings
 from services.core.states import MailState
 from services.ingest.service import submit_stream
 from services.registration import arrival as fl22
-from services.registration.service import EDITABLE, REGISTRAR, InvalidRegistration, arrival_override, parse_date
+from services.registration.service import (
+    EDITABLE,
+    REGISTRAR,
+    InvalidRegistration,
+    arrival_override,
+    parse_date,
+    printable,
+)
 
 KINDS = {"anbud": "Anbud", "personligt": "Personligt adresserat", "annat": "Ska inte öppnas"}
 TENDER_REGULATION = "OSL 19 kap. 3 §"
@@ -60,17 +67,23 @@ class UnopenedEnvelope:
     arrival_reason: str = ""
 
 
+def _text(value: object) -> str:
+    """One line of printable text: runs of white space as one space; control characters and lone
+    surrogates (which no database or PDF can store) dropped."""
+    return " ".join(printable(str(value or "")).split())
+
+
 def _clean(env: UnopenedEnvelope) -> dict[str, str]:
     """The typed values, trimmed and checked, with the tender defaults filled in."""
     if env.kind not in KINDS:
         raise InvalidRegistration(f"okänd kuverttyp {env.kind!r}", kinds=list(KINDS))
     if env.channel not in fl22.PAPER:
         raise InvalidRegistration("Ett kuvert kommer med posten eller i brevlådan", channels=sorted(fl22.PAPER))
-    values = {name: " ".join(str(getattr(env, name, "") or "").split()) for name in TYPED}
+    values = {name: _text(getattr(env, name, "")) for name in TYPED}
     for name, value in values.items():
         if len(value) > 1000:
             raise InvalidRegistration(f"{name}: högst 1000 tecken")
-    procurement = " ".join((env.procurement or "").split())
+    procurement = _text(env.procurement)
     if not values["subject"] and env.kind == "anbud" and procurement:
         values["subject"] = f"Anbud – {procurement}"
     if not values["subject"]:
