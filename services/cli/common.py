@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -47,3 +48,25 @@ def print_json(data: Any) -> None:
 def fail(exc: DomainError) -> typer.Exit:
     console.print(f"[red]error:[/red] {exc.message}")
     return typer.Exit(1)
+
+
+TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
+
+
+def read_letter(file: str, settings: Settings) -> tuple[str, str]:
+    """A letter's text and file name (empty for standard input): `-` reads standard input, a text file
+    is read as it is, anything else (a scan, a PDF) through the same extraction as the pipeline."""
+    if file == "-":
+        return sys.stdin.read(), ""
+    path = Path(file)
+    if not path.exists():
+        console.print(f"[red]error:[/red] no such file: {file}")
+        raise typer.Exit(1)
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        return path.read_text(encoding="utf-8", errors="replace"), path.name
+    from services.ingest.extract import ocr_file  # tesseract and the PDF readers: only for a scan
+
+    try:
+        return ocr_file(path, settings)["text"], path.name
+    except DomainError as exc:
+        raise fail(exc) from exc

@@ -11,7 +11,7 @@ import typer
 from rich.progress import Progress
 
 from services.classify.schemas import Decision
-from services.cli.common import console, load_settings, prepare_database, print_json
+from services.cli.common import console, fail, load_settings, prepare_database, print_json, read_letter
 from services.core.errors import DomainError
 from services.core.settings import Settings
 from services.core.states import PIPELINE_STATES, MailState
@@ -185,8 +185,7 @@ def ocr(
     try:
         result = ocr_file(file, settings)
     except DomainError as exc:
-        console.print(f"[red]error:[/red] {exc.message}")
-        raise typer.Exit(1) from exc
+        raise fail(exc) from exc
     if as_json:
         print_json(result)
         return
@@ -200,24 +199,8 @@ def classify(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Decide a department without storing anything, the way the pipeline decides (active model, rules, cases)."""
-    from services.ingest.extract import ocr_file
-
     settings = load_settings()
-    if file == "-":
-        text = sys.stdin.read()
-    else:
-        path = Path(file)
-        if not path.exists():
-            console.print(f"[red]error:[/red] no such file: {file}")
-            raise typer.Exit(1)
-        if path.suffix.lower() in {".txt", ".text", ".md"}:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        else:
-            try:
-                text = ocr_file(path, settings)["text"]
-            except DomainError as exc:
-                console.print(f"[red]error:[/red] {exc.message}")
-                raise typer.Exit(1) from exc
+    text, _ = read_letter(file, settings)
     decision, source = decide_without_storing(settings, text)
     if as_json:
         print_json({**decision.model_dump(), "model_source": source})

@@ -204,6 +204,14 @@ class Settings(BaseSettings):
     export_webhook_timeout_seconds: float = Field(
         default=10.0, gt=0, validation_alias="POSTHANTERING_EXPORT_WEBHOOK_TIMEOUT_SECONDS"
     )
+    # A delivery that keeps failing (5xx, timeouts) is given up after this many tries in all, or this many
+    # hours after its first try (whichever comes first); a 4xx refusal is given up at once. Between
+    # rounds of the periodic task the wait doubles from export_retry_backoff_seconds, at most an hour.
+    export_max_attempts: int = Field(default=20, ge=1, le=1000, validation_alias="POSTHANTERING_EXPORT_MAX_ATTEMPTS")
+    export_max_age_hours: float = Field(default=48.0, gt=0, validation_alias="POSTHANTERING_EXPORT_MAX_AGE_HOURS")
+    export_retry_backoff_seconds: float = Field(
+        default=60.0, ge=0, validation_alias="POSTHANTERING_EXPORT_RETRY_BACKOFF_SECONDS"
+    )
     # Name of the authority in exports (ERMS control/maintenanceAgency).
     authority_name: str = Field(default="Solvik kommun", validation_alias="POSTHANTERING_AUTHORITY_NAME")
     # --- end issue 12 ---

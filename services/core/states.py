@@ -23,7 +23,9 @@ class MailState(StrEnum):
 
 # Which states may follow which. Anything else is a programming error or a stale request.
 TRANSITIONS: dict[MailState, frozenset[MailState]] = {
-    MailState.received: frozenset({MailState.extracted, MailState.quarantined, MailState.failed}),
+    # received -> routed: an envelope that must stay closed (issue 12, registration.unopened), registered
+    # from typed fields and forwarded unopened: no extraction, no OCR, no classification.
+    MailState.received: frozenset({MailState.extracted, MailState.quarantined, MailState.failed, MailState.routed}),
     MailState.extracted: frozenset({MailState.classified, MailState.failed, MailState.split, MailState.split_review}),
     MailState.classified: frozenset({MailState.routed, MailState.needs_review, MailState.failed}),
     MailState.needs_review: frozenset({MailState.routed, MailState.discarded}),

@@ -127,6 +127,7 @@ def make_letters(
             mime=pile.mime,
             size_bytes=len(data),
             channel=pile.channel,
+            intake_channel=pile.intake_channel,
             state=MailState.extracted.value,
             page_count=len(indices),
             ocr_confidence=round(sum(confidences) / len(confidences), 2) if confidences else None,

@@ -30,6 +30,16 @@ def enqueued(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
 
 
 @pytest.fixture
+def exports(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Captures enqueue_export calls (issue 12: the export to the diarium after a confirm)."""
+    from workers import dispatch
+
+    sent: list[int] = []
+    monkeypatch.setattr(dispatch, "enqueue_export", lambda item_id: sent.append(item_id) or True)
+    return sent
+
+
+@pytest.fixture
 def client(database: None, enqueued: list[tuple[int, str]]) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 

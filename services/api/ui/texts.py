@@ -49,7 +49,13 @@ ACTION_LABELS = {
     "page_restored": "Sida återställd ur bunt",
     "retried": "Försöks igen",
 }
-CHANNEL_LABELS = {"upload": "Uppladdning", "hotfolder": "Skannermapp", "cli": "Kommandorad", "email": "E-post"}
+CHANNEL_LABELS = {
+    "upload": "Uppladdning",
+    "hotfolder": "Skannermapp",
+    "cli": "Kommandorad",
+    "email": "E-post",
+    "registry": "Registraturen (oöppnat kuvert)",
+}
 DEADLINE_LABELS = {"green": "I tid", "amber": "Sista dag idag", "red": "Försenad"}
 DOC_TYPE_LABELS = {
     "anmalan": "Anmälan",
