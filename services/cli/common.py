@@ -11,6 +11,7 @@ from rich.console import Console
 
 from services.core.errors import DomainError
 from services.core.logging import configure_logging
+from services.core.messages import error_text
 from services.core.settings import Settings, get_settings, restrict_file_modes
 
 console = Console(stderr=True)
@@ -21,7 +22,7 @@ def load_settings() -> Settings:
     try:
         settings = get_settings()
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        console.print(f"[red]configuration error:[/red] {exc}")
+        console.print(f"[red]konfigurationsfel:[/red] {exc}")
         raise typer.Exit(2) from exc
     configure_logging(settings.log_level, settings.log_json)
     restrict_file_modes()
@@ -45,5 +46,5 @@ def print_json(data: Any) -> None:
 
 
 def fail(exc: DomainError) -> typer.Exit:
-    console.print(f"[red]error:[/red] {exc.message}")
+    console.print(f"[red]fel:[/red] {error_text(exc.message, exc.status_code)}")
     return typer.Exit(1)
