@@ -83,7 +83,7 @@ def users_passwd(name: Annotated[str, typer.Argument(help="Användarnamn")]) -> 
 def users_token(
     name: Annotated[str, typer.Argument(help="Användarnamn")],
     days: Annotated[
-        int | None, typer.Option(help="Dagar tills den går ut (0: aldrig); standard: inställningen")
+        int | None, typer.Option(help="Dagar tills den går ut (0: aldrig); standard enligt inställningarna")
     ] = None,
 ) -> None:
     """Skapa en ny API-token för en användare och skriv ut den en gång."""
