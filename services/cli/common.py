@@ -12,6 +12,7 @@ from rich.console import Console
 
 from services.core.errors import DomainError
 from services.core.logging import configure_logging
+from services.core.messages import error_text
 from services.core.settings import Settings, get_settings, restrict_file_modes
 
 console = Console(stderr=True)
@@ -22,7 +23,7 @@ def load_settings() -> Settings:
     try:
         settings = get_settings()
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        console.print(f"[red]configuration error:[/red] {exc}")
+        console.print(f"[red]konfigurationsfel:[/red] {exc}")
         raise typer.Exit(2) from exc
     configure_logging(settings.log_level, settings.log_json)
     restrict_file_modes()
@@ -46,7 +47,7 @@ def print_json(data: Any) -> None:
 
 
 def fail(exc: DomainError) -> typer.Exit:
-    console.print(f"[red]error:[/red] {exc.message}")
+    console.print(f"[red]fel:[/red] {error_text(exc.message, exc.status_code)}")
     return typer.Exit(1)
 
 
@@ -60,7 +61,7 @@ def read_letter(file: str, settings: Settings) -> tuple[str, str]:
         return sys.stdin.read(), ""
     path = Path(file)
     if not path.exists():
-        console.print(f"[red]error:[/red] no such file: {file}")
+        console.print(f"[red]fel:[/red] filen finns inte: {file}")
         raise typer.Exit(1)
     if path.suffix.lower() in TEXT_SUFFIXES:
         return path.read_text(encoding="utf-8", errors="replace"), path.name

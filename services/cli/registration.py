@@ -16,20 +16,20 @@ def register(app: typer.Typer) -> None:
 
 
 def register_file(
-    file: Annotated[str, typer.Argument(help="A letter: a text file, a scan, or - for standard input")],
+    file: Annotated[str, typer.Argument(help="Ett brev: en textfil, en skanning, eller - för standard in (stdin)")],
     as_json: Annotated[bool, typer.Option("--json")] = False,
     channel: Annotated[
-        str, typer.Option(help="Intake channel for the arrival date: post|mailbox|email|upload")
+        str, typer.Option(help="Kanalen brevet kom in genom, som avgör ankomstdatumet: post|mailbox|email|upload")
     ] = "post",
 ) -> None:
-    """Propose the registration record (diarieföring) of a letter without storing anything."""
+    """Föreslå registreringsposten (diarieföringen) för ett brev utan att spara något."""
     from services.classify.signals import department_codes, find_case_refs
     from services.registration.arrival import CHANNELS, arrival_date
     from services.registration.service import propose_record
 
     settings = load_settings()
     if channel not in CHANNELS:
-        console.print(f"[red]error:[/red] channel must be one of {', '.join(CHANNELS)}")
+        console.print(f"[red]fel:[/red] kanalen ska vara en av {', '.join(CHANNELS)}")
         raise typer.Exit(2)
     text, name = read_letter(file, settings)
     proposal = propose_record(text, find_case_refs(text), department_codes(), filename=name)

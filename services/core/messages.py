@@ -23,6 +23,7 @@ GENERIC_ERRORS = {
 _ERRORS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^no mail item (\d+)$"), r"Försändelse #\1 finns inte, eller så har du inte behörighet att se den."),
     (re.compile(r"^no department '?([^']*)'?$"), r"Avdelningen \1 finns inte."),
+    (re.compile(r"^unknown department\(s\): (.*)$"), r"Okänd avdelning: \1."),
     (re.compile(r"^unknown department '?([^']*)'?"), r"Okänd avdelning: \1."),
     (re.compile(r"^department (\S+) is not active"), r"Avdelningen \1 är inte aktiv."),
     (re.compile(r"^department (\S+) cannot receive mail"), r"Avdelningen \1 tar inte emot post."),
@@ -49,6 +50,7 @@ _ERRORS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^the department name must be"), "Avdelningens namn ska vara 1–200 tecken."),
     (re.compile(r"^limit must be|^offset must not"), "Ogiltig sidindelning."),
     (re.compile(r"^unknown state"), "Okänt läge."),
+    (re.compile(r"^unknown role '?([^';]*)'?; one of (.*)$"), r"Okänd roll: \1 (välj en av \2)."),
     (re.compile(r"^unknown role|^role must be"), "Okänd roll."),
     (re.compile(r"^user name must not be empty"), "Användarnamnet får inte vara tomt."),
     (re.compile(r"^user name is longer than"), "Användarnamnet är för långt (högst 120 tecken)."),
@@ -69,12 +71,27 @@ _ERRORS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"^a user named (.+) already exists|^user (.+) already exists"),
         "Det finns redan en användare med det namnet.",
     ),
+    (re.compile(r"^no user '([^']*)'$"), r"Användaren \1 finns inte."),
     (re.compile(r"^no user"), "Användaren finns inte."),
+    (re.compile(r"^no token (\d+)"), r"Token #\1 finns inte."),
+    # Model versions and the case register (services/classify/versions.py, cases.py; the CLI).
+    (re.compile(r"^no model version '?([^']*)'?$"), r"Modellversionen \1 finns inte."),
+    (re.compile(r"^model version '?([^']*)'? has no files"), r"Modellversionen \1 saknar sina filer."),
+    (re.compile(r"^no older model version"), "Det finns ingen äldre modellversion att gå tillbaka till."),
+    (re.compile(r"^more than (\d+) rows"), r"Filen har fler än \1 rader."),
+    (
+        re.compile(r"^the CSV needs a header"),
+        "CSV-filen behöver en rubrikrad med minst kolumnerna number,department[,title].",
+    ),
+    # The blob store (services/core/blobs.py; `posthantering blobs copy`).
+    (re.compile(r"^unknown blob backend '?([^']*)'?"), r"Okänd lagring: \1 (välj folder eller postgres)."),
+    (re.compile(r"^the postgres blob backend needs"), "Lagringen postgres kräver en PostgreSQL-databas."),
+    (re.compile(r"^blob (\S+) has the content of (\S+)"), r"Blobben \1 har innehållet från \2 och kopierades inte."),
     (re.compile(r"^(?:the )?name"), "Ogiltigt namn."),
     # Intake and quarantine reasons (services/ingest/sniff.py, extract.py; the pipeline runner).
     (re.compile(r"^empty file"), "Tom fil (0 byte)."),
     (re.compile(r"^file is (.+), larger than the limit of (.+)$"), r"Filen är \1, större än gränsen \2."),
-    (re.compile(r"^cannot read the file"), "Filen kan inte läsas."),
+    (re.compile(r"^cannot read the file|^filen kan inte läsas"), "Filen kan inte läsas."),
     (
         re.compile(r"^unsupported file type"),
         "Filtypen stöds inte: varken PDF, TIFF, PNG eller JPEG (bedömt på innehållet).",
@@ -83,12 +100,22 @@ _ERRORS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^too many pages: (\d+) \(limit (\d+)\)"), r"För många sidor: \1 (gräns \2)."),
     (re.compile(r"^truncated or damaged PDF"), "Avkortad eller skadad PDF (slutmarkering saknas)."),
     (re.compile(r"^encrypted PDF"), "Krypterad PDF (lösenordsskyddad); skicka den utan lösenord."),
-    (re.compile(r"^damaged PDF|^cannot open the PDF"), "Skadad PDF, kan inte öppnas."),
+    (
+        re.compile(r"^damaged PDF|^cannot open the PDF|^skadad PDF, kan inte öppnas|^PDF-filen kan inte öppnas"),
+        "Skadad PDF, kan inte öppnas.",
+    ),
+    (re.compile(r"^skadad PDF, en sida kan inte läsas"), "Skadad PDF, en sida kan inte läsas."),
     (re.compile(r"^(?:page (\d+): )?image too large"), "Bilden är för stor för att behandlas säkert."),
-    (re.compile(r"^damaged or unreadable image|^damaged image|^damaged TIFF"), "Skadad eller oläslig bild."),
+    (
+        re.compile(r"^damaged or unreadable image|^damaged image|^damaged TIFF|^skadad eller oläsbar bild"),
+        "Skadad eller oläslig bild.",
+    ),
     (re.compile(r"^page (\d+): the document has no such page"), r"Sida \1 finns inte i dokumentet."),
     (re.compile(r"^page (\d+): too large to process"), r"Sida \1 är för stor för att behandlas."),
-    (re.compile(r"^page (\d+): damaged or unreadable"), r"Sida \1 är skadad eller oläslig."),
+    (
+        re.compile(r"^page (\d+): damaged or unreadable|^sida (\d+): skadad eller oläsbar"),
+        r"Sida \1\2 är skadad eller oläslig.",
+    ),
     (re.compile(r"^fel mottagare: (.*)$", re.DOTALL), r"Fel mottagare: \1"),
     (re.compile(r"^([\w.]+): gave up after (\d+) tries"), r"Gav upp efter \2 försök (steg \1)."),
 ]

@@ -29,7 +29,7 @@ def test_split_prints_the_decision_without_storing_anything(tmp_path: Path, isol
 
 def test_split_of_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["split", str(tmp_path / "nej.pdf"), "--json"])
-    assert result.exit_code == 1 and "no such file" in result.output
+    assert result.exit_code == 1 and "filen finns inte" in result.output
 
 
 def test_ingest_reports_each_letter_with_its_source_pages(tmp_path: Path, migrated: Path) -> None:
