@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 PRIOR = 1.0  # most pages in a registry's pile start a letter (most letters are one page)
+# A short file (an upload, one letter scanned on its own) is nearly always one letter.
+SHORT_FILE_PRIOR = -2.0
 W = {
     "page_one": 4.0,
     "page_later": -6.0,
@@ -37,8 +39,15 @@ W = {
     "starts_lower": -2.5,
     "same_layout": -1.0,
     "other_layout": 1.2,
+    # Continuation: the page opens with the end of a letter (a greeting, a signer's role, "Bilagor:").
+    "top_is_tail": -3.0,
+    # Page numbers across two pages: "Sida 2 (3)" before says the letter goes on; "Sida 3 (3)" that it ended.
+    "prev_not_last": -4.0,
+    "prev_last": 2.0,
 }
 HEADER = ("page_one", "date_top", "postcode_top", "salutation", "title_caps", "stamp", "barcode")
+# Positive evidence that a letter opens on this page (what a short file needs before it is split).
+OPENING = (*HEADER, "prev_last")
 FULL_PAGE_BOTTOM_MM = 40  # text ending closer than this to the sheet's bottom edge fills the page
 EARLY_END_BOTTOM_MM = 70
 
@@ -63,6 +72,7 @@ CLOSING = re.compile(
     r"tack på förhand|namnförtydligande)",
     re.I,
 )
+TAIL_START = re.compile(r"^(bilagor|bilaga|bil\.|kopia till|kopia:|sändlista|underskrift|namnförtydligande)\b", re.I)
 ROLE = re.compile(r"\b(ordförande|handläggare|enhetschef|förvaltningschef|sekreterare|kassör|rektor|vd)\b", re.I)
 STAMP = re.compile(r"\bINKOM\b")
 PHONE = re.compile(r"\b0\d{1,3}[- ]\d{2,3}[ -]?\d{2}[ -]?\d{2}\b|\+46")
@@ -125,7 +135,14 @@ def evidence(page: PageView, prev: PageView | None) -> dict[str, float]:
         found["no_header"] = 1
     if lines and lines[0][:1].islower() and not SALUTATION.match(lines[0]):
         found["starts_lower"] = 1
+    if _top_is_tail(lines[:2]):
+        found["top_is_tail"] = 1
     if prev is not None:
+        before = page_number(prev)
+        if before is not None and before[1] is not None and before[0] < before[1]:
+            found["prev_not_last"] = 1
+        elif before is not None and before[1] is not None and before[0] == before[1]:
+            found["prev_last"] = 1
         tail = prev.lines[-3:]
         if any(CLOSING.match(ln) or (len(ln.split()) <= 4 and ROLE.search(ln)) for ln in tail):
             found["prev_closing"] = 1
@@ -146,11 +163,22 @@ def evidence(page: PageView, prev: PageView | None) -> dict[str, float]:
     return found
 
 
-def probability_first(page: PageView, prev: PageView | None) -> tuple[float, dict[str, float]]:
-    """P(page starts a letter) and the evidence behind it."""
+def probability_first(page: PageView, prev: PageView | None, *, prior: float = PRIOR) -> tuple[float, dict[str, float]]:
+    """P(page starts a letter) and the evidence behind it (`prior`: the log-odds before any evidence)."""
     found = evidence(page, prev)
-    score = PRIOR + sum(W[k] * v for k, v in found.items())
+    score = prior + sum(W[k] * v for k, v in found.items())
     return 1.0 / (1.0 + math.exp(-score)), found
+
+
+def _top_is_tail(top: list[str]) -> bool:
+    """The page opens with how a letter ends: a greeting, a signer's role alone on a line, "Bilagor:"."""
+    for line in top:
+        if CLOSING.match(line) or TAIL_START.match(line):
+            return True
+        words = line.split()
+        if 0 < len(words) <= 2 and ROLE.search(line) and not DATE.search(line):
+            return True
+    return False
 
 
 def _is_caps_title(line: str) -> bool:
