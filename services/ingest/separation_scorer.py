@@ -20,7 +20,7 @@ from typing import Any
 
 PRIOR = 1.0  # most pages in a registry's pile start a letter (most letters are one page)
 # A short file (an upload, one letter scanned on its own) is nearly always one letter.
-SHORT_FILE_PRIOR = -2.0
+SHORT_FILE_PRIOR = -1.0
 W = {
     "page_one": 4.0,
     "page_later": -6.0,
@@ -32,7 +32,7 @@ W = {
     "barcode": 1.0,
     "no_header": -1.0,  # none of the above: no sign of a letter's opening
     "prev_closing": 1.5,
-    "prev_full": -3.0,  # the previous page is written down to its bottom margin
+    "prev_full": -4.0,  # the previous page is written down to its bottom margin
     "prev_ends_early": 1.2,  # the previous page ends well above its bottom margin: that letter ended
     "prev_contact": 0.8,  # the previous page ends with a phone number or an address (a signature block)
     "prev_runs_on": -1.5,
@@ -40,7 +40,7 @@ W = {
     "same_layout": -1.0,
     "other_layout": 1.2,
     # Continuation: the page opens with the end of a letter (a greeting, a signer's role, "Bilagor:").
-    "top_is_tail": -3.0,
+    "top_is_tail": -6.0,
     # Page numbers across two pages: "Sida 2 (3)" before says the letter goes on; "Sida 3 (3)" that it ended.
     "prev_not_last": -4.0,
     "prev_last": 2.0,
@@ -50,6 +50,7 @@ HEADER = ("page_one", "date_top", "postcode_top", "salutation", "title_caps", "s
 OPENING = (*HEADER, "prev_last")
 FULL_PAGE_BOTTOM_MM = 40  # text ending closer than this to the sheet's bottom edge fills the page
 EARLY_END_BOTTOM_MM = 70
+OTHER_LAYOUT_MIN_LINES = 6
 
 _MONTHS = "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december"
 DATE = re.compile(rf"\b(19|20)\d\d-[01]\d-[0-3]\d\b|\b\d{{1,2}} ({_MONTHS}) (19|20)\d\d\b", re.I)
@@ -201,6 +202,8 @@ def _same_layout(a: dict[str, Any], b: dict[str, Any]) -> bool | None:
     left = abs(a.get("left_mm", 0) - b.get("left_mm", 0))
     if pitch_ratio < 1.05 and left < 2.5:
         return True
-    if pitch_ratio > 1.12 or left > 4:
+    # A few lines (a signature block, "Bilagor") have their own spacing: too few to call the layout different.
+    few = min(a.get("lines") or 0, b.get("lines") or 0) < OTHER_LAYOUT_MIN_LINES
+    if (pitch_ratio > 1.12 or left > 4) and not few:
         return False
     return None
