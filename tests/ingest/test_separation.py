@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services.ingest.separation import PageIn, decide
 from services.ingest.separation_scorer import PageView, evidence, page_number
-from tests.ingest.separation_samples import LETTER_A, LETTER_B1, LETTER_B2
+from tests.ingest.separation_samples import LETTER_A, LETTER_B1, LETTER_B2, TAIL_PAGE_2
 
 SANS = {"ink": 0.02, "line_mm": 3.6, "pitch_mm": 5.1, "left_mm": 25.0, "right_mm": 25.0, "lines": 15}
 SERIF = {"ink": 0.02, "line_mm": 4.4, "pitch_mm": 6.4, "left_mm": 31.0, "right_mm": 20.0, "lines": 15}
@@ -90,16 +90,6 @@ def test_page_numbers_are_read_in_their_usual_forms() -> None:
 
 # Page 2 of a letter whose page 1 ended inside the signature block (as a rendered two-page remiss does).
 SIGNED_PAGE_1 = [*LETTER_B1, "Frågor besvaras av handläggare Erik Lundmark, tfn 010-224 51 38.", "", "Karin Öhrwall"]
-TAIL_PAGE_2 = [
-    "Enhetschef",
-    "",
-    "Erik Lundmark",
-    "Handläggare",
-    "",
-    "Bilagor:",
-    "Förslag till regional handlingsplan 2025-2030",
-    "Sändlista",
-]
 
 
 def test_a_short_file_without_a_new_letters_opening_is_one_letter_without_review() -> None:
