@@ -154,7 +154,8 @@ def evidence(page: PageView, prev: PageView | None) -> dict[str, float]:
             found["prev_ends_early"] = 1
         if any(PHONE.search(ln) or POSTCODE.search(ln) for ln in tail):
             found["prev_contact"] = 1
-        if tail and _runs_on(tail[-1]):
+        if tail and _runs_on(tail[-1]) and "prev_ends_early" not in found:
+            # (mid-sentence counts where the page break cut the text, not on a page that ended early)
             found["prev_runs_on"] = 1
         same = _same_layout(page.signals, prev.signals)
         if same is True:
