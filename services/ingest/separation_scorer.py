@@ -3,12 +3,17 @@
 Evidence for a first page: a page number "Sida 1 (3)" / "1/2", a date line, a recipient or sender
 address block (a postcode), a salutation or subject line, a title in capitals, the registry's arrival
 stamp, a barcode; the previous page ending with a greeting and signature; a different font size or
-margins than the previous page. Evidence for a continuation: "Sida 2", a first line that starts in
-lower case, the previous page full and ending mid-sentence, the same font and margins.
+margins than the previous page; the previous page numbered as the last ("Sida 2 (2)"). Evidence for a
+continuation: "Sida 2", "2/3", "2 (2)", the previous page numbered "1 (2)" (not the last), a page that
+opens with how a letter ends (a greeting, a signer's role alone on a line, "Bilagor:"), no letterhead,
+date, address or salutation at the top, a first line that starts in lower case, the previous page full
+and ending mid-sentence, the same font and margins.
 
 Each piece of evidence adds a weight (log-odds); the sum gives a probability through the logistic
 function. The weights were set by looking at stacks built from corpus part a only (bench/separation.py
---tune-set a), and are scored on stacks built from part b.
+--scans ../shared/corpus/scans/a, seeds 16 and 17) and at part a's multi-page letters rendered with
+render_scans.py seeds 1-12 (page text as rendered, image signals measured), and are scored on stacks
+built from part b. A short file (an upload) starts from SHORT_FILE_PRIOR instead of PRIOR.
 """
 
 from __future__ import annotations
