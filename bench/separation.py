@@ -10,7 +10,10 @@ Reports per group: boundary precision and recall, letters whose page set is exac
 merges (a letter holding pages of two) outside review, piles sent to review, blank pages removed /
 missed, content pages wrongly removed, and seconds per page: OCR vs the separation step's own work
 (separator/blank/layout analysis of the page image plus the decision). Pages are read once, as in the
-pipeline; the readings are cached in WORK so `--decide-only` re-scores without OCR (for tuning).
+pipeline; the readings are cached in WORK so `--cached-only` re-scores without OCR (for tuning).
+A second table scores short files cut from the piles' pages (no extra OCR): each letter of 2+ pages as
+a file of its own (an upload: must stay one letter, without review) and each two neighbouring letters
+of 1-2 pages as one file (two letters in a short file: split, review or wrongly merged).
 
 The scorer's weights were set looking at piles from scans/a only; score on scans/b (not tuned on it).
 """
