@@ -135,6 +135,19 @@ class Settings(BaseSettings):
     separation_min_confidence: float = Field(
         default=0.85, ge=0.5, le=1.0, validation_alias="POSTHANTERING_SEPARATION_MIN_CONFIDENCE"
     )
+    # A file with at most this many content pages is nearly always one letter (an upload, a letter
+    # scanned on its own): a later page starts a new letter only on positive evidence of a letter's
+    # opening (page "1", a date, an address block, a salutation, a title, a stamp); without it the file
+    # stays one letter and is not sent to review. 0 turns this off (every file is read as a pile).
+    separation_short_file_pages: int = Field(
+        default=3, ge=0, le=20, validation_alias="POSTHANTERING_SEPARATION_SHORT_FILE_PAGES"
+    )
+    # Channels whose files are split only at separator sheets (blank backs are still removed): one
+    # letter per file unless the sender put sheets in. Comma-separated: hotfolder, upload, cli, email.
+    # Empty (the default): every channel also splits by content.
+    separation_sheets_only_channels: str = Field(
+        default="", validation_alias="POSTHANTERING_SEPARATION_SHEETS_ONLY_CHANNELS"
+    )
     # --- issue 11: throughput, broker polling, blob backend ---
     # Celery's SQLAlchemy transport (embedded default) polls the broker tables this often when idle;
     # its default of 1 s adds up to a second to every hop. Redis and RabbitMQ push, they do not poll.
