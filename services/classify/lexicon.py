@@ -67,11 +67,17 @@ def lexicon_features(texts: list[str], departments: list[str]) -> np.ndarray:
 
 
 class LexiconFeatures(BaseEstimator, TransformerMixin):
-    """A scikit-learn transformer: ``lexicon_features`` over every department of the lexicon, scaled."""
+    """A scikit-learn transformer: ``lexicon_features`` over every department of the lexicon, scaled.
 
-    def __init__(self, scale: float = 1.0, envelope: bool = False) -> None:
+    ``subject``: a second block of the same counts over the letter's heading only (``envelope.heading``),
+    so that what the letter says it is about ("Orosanmälan", "Angående gatubelysning") weighs more than a
+    topic word in passing (the teacher's "elev", "årskurs" in a child-protection report).
+    """
+
+    def __init__(self, scale: float = 1.0, envelope: bool = False, subject: bool = False) -> None:
         self.scale = scale
         self.envelope = envelope
+        self.subject = subject
 
     def fit(self, texts: list[str], y: object = None) -> LexiconFeatures:
         return self
@@ -81,5 +87,12 @@ class LexiconFeatures(BaseEstimator, TransformerMixin):
         if getattr(self, "envelope", False):  # models saved before issue 15 have no such attribute
             from services.classify.envelope import letter_text
 
-            texts = [letter_text(t) for t in texts]
-        return sparse.csr_matrix(lexicon_features(texts, sorted(LEXICON)) * self.scale)
+            texts_read = [letter_text(t) for t in texts]
+        else:
+            texts_read = texts
+        blocks = [lexicon_features(texts_read, sorted(LEXICON)) * self.scale]
+        if getattr(self, "subject", False):  # nor this one
+            from services.classify.envelope import heading
+
+            blocks.append(lexicon_features([heading(t) for t in texts], sorted(LEXICON)) * self.scale)
+        return sparse.csr_matrix(np.hstack(blocks))

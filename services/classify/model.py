@@ -57,6 +57,7 @@ DEPARTMENT_MODEL = "svc"
 DOC_TYPE_C = 0.5
 CALIBRATION_FOLDS = 4
 DEFAULT_THRESHOLD = 0.9
+SUBJECT_LEXICON = True  # the lexicon counted once more over the letter's heading (lexicon.LexiconFeatures)
 LEXICON_SCALE = 0.5  # weight of the department-lexicon counts next to the TF-IDF blocks (0 = off)
 
 _DIGIT_RE = re.compile(r"\d")
@@ -87,6 +88,7 @@ def build_features(
     weights: tuple[float, float] = (1.0, 1.0),
     lexicon_scale: float = LEXICON_SCALE,
     envelope: bool = True,
+    subject_lexicon: bool = SUBJECT_LEXICON,
 ) -> FeatureUnion:
     """``envelope=True`` (the default since issue 15): address blocks are cut before the features."""
     from services.classify.lexicon import LexiconFeatures
@@ -121,7 +123,7 @@ def build_features(
         ),
     ]
     if lexicon_scale > 0:
-        blocks.append(("lexicon", LexiconFeatures(lexicon_scale, envelope=envelope)))
+        blocks.append(("lexicon", LexiconFeatures(lexicon_scale, envelope=envelope, subject=subject_lexicon)))
     return FeatureUnion(blocks, transformer_weights={"word": weights[0], "char": weights[1], "lexicon": 1.0})
 
 
@@ -189,6 +191,7 @@ def fit_pipelines(
         weights=tuple(params.get("weights", (1.0, 1.0))),
         lexicon_scale=params.get("lexicon_scale", LEXICON_SCALE),
         envelope=params.get("envelope", True),
+        subject_lexicon=params.get("subject_lexicon", SUBJECT_LEXICON),
     )
     x = features.fit_transform(list(texts))
     _strip_fitted(features)
