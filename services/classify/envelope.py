@@ -38,7 +38,7 @@ _LABEL_ONLY = re.compile(
     re.I,
 )
 _SUBJECT = re.compile(
-    r"^\s*(?:ärende|angående|ang\.|avser|gäller|re|sv|subject|rubrik|betr\.?)\s*[:.-]?\s*(.{6,})$", re.I
+    r"^\s*(?:ärende|ämne|angående|ang\.|avser|gäller|re|sv|subject|rubrik|betr\.?)(?![\wåäö])\s*[:.-]?\s*(.{6,})$", re.I
 )
 HEADING_LINES = 8
 
@@ -68,6 +68,22 @@ def subject_line(text: str) -> str | None:
         if len(letters) >= 8 and all(c.isupper() for c in letters) and len(ln.split()) >= 2:
             return ln
     return None
+
+
+HEADING_WORDS = 6
+_MAIL_HEADER = re.compile(r"^\s*(?:från|skickat|till|kopia|datum|from|sent|to|cc|date)\s*:", re.I)
+
+
+def heading(text: str) -> str:
+    """The letter's heading, for the lexicon's subject block: its subject (``subject_line``), else its first
+    line when that is short (a note's "Orosanmälan", "Ansökan om skolskjuts"), else ''. Address parts are
+    cut first, so a letterhead's street does not count."""
+    body = strip_envelope(text)
+    subject = subject_line(body)
+    if subject:
+        return subject
+    first = next((ln.strip() for ln in body.splitlines() if ln.strip() and not _MAIL_HEADER.match(ln)), "")
+    return first if len(first.split()) <= HEADING_WORDS else ""
 
 
 def letter_text(text: str) -> str:

@@ -13,11 +13,12 @@ promoted without evidence that it is not worse, the first version included:
 
 - Held back are the decisions the current model has not seen: those made since the active version was
   created, or ALL decisions when no version is active (the packaged default learned from the corpus only).
-- The candidate recipe is cross-validated on corpus + decisions (5-fold); its out-of-fold predictions
-  give its thresholds (``thresholds.py``: precision >= 98% with a stated confidence) and its figures on
-  the corpus. The held-back decisions are split into 5 folds, each predicted by a model fitted on
-  everything else (``training.held_out_predictions``: the whole corpus and all other decisions, as the
-  candidate will have). The current model predicts the same letters with its own thresholds.
+- The candidate recipe is cross-validated on corpus + decisions (10-fold, ``training.THRESHOLD_FOLDS``); its
+  out-of-fold predictions give its thresholds (``thresholds.py``: precision >= 98% with a stated
+  confidence) and its figures on the corpus. The held-back decisions are split into 5 folds, each
+  predicted by a model fitted on everything else (``training.held_out_predictions``: the whole corpus
+  and all other decisions, as the candidate will have). The current model predicts the same letters
+  with its own thresholds.
 - Promoted only when, on at least ``MIN_HOLDOUT`` held-back decisions, the candidate misroutes
   (auto-routes wrongly) no more letters than the current model, its auto precision is not lower (or at
   least 98%), and its top-1 accuracy is not lower by more than ``SLACK_LETTERS`` letter (noise);

@@ -43,6 +43,9 @@ def test_train_writes_files_and_reloads(tiny_corpus: Path, tmp_path: Path) -> No
     assert on_disk["version"] == report["version"]
     assert 0.0 <= report["threshold"] <= 1.0
     assert on_disk["departments"] == ["EKO", "SBN", "SN", "TN"]
+    # thresholds from as many folds as the data allows, up to 10 (6 letters a department here): each
+    # out-of-fold prediction by a model that saw most of the others, closer to the model that routes
+    assert "(6-fold stratified CV" in on_disk["threshold_method"]
 
     texts = [e.text for e in read_corpus([tiny_corpus])]
     clf = load(out)
