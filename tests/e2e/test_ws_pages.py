@@ -68,8 +68,16 @@ def test_the_viewer_keeps_the_whole_page_reachable_from_the_keyboard(ws: Stack, 
 
 def test_lists_show_sender_subject_type_case_arrival_and_deadline(ws: Stack, browser: Any) -> None:
     today = datetime.now(ZoneInfo("Europe/Stockholm")).strftime("%Y-%m-%d")  # the lists show Swedish dates
-    review = add_item(ws, LETTERS["bygglov"], case_refs=["SBN 2025/0142"], doc_type="ansokan")
-    ad = add_item(ws, LETTERS["reklam"], suggested_department="INGEN", doc_type="reklam", reasons={"tray": "discard"})
+    now = datetime.now(UTC)  # add_item backdates by a minute per item made: arrival dates must not cross midnight
+    review = add_item(ws, LETTERS["bygglov"], case_refs=["SBN 2025/0142"], doc_type="ansokan", created_at=now)
+    ad = add_item(
+        ws,
+        LETTERS["reklam"],
+        suggested_department="INGEN",
+        doc_type="reklam",
+        reasons={"tray": "discard"},
+        created_at=now,
+    )
     routed = add_item(
         ws, LETTERS["buller"], state="routed", department_code="HR", doc_type="klagomal", routed_at=datetime.now(UTC)
     )
