@@ -80,11 +80,12 @@ def score(label: dict[str, str], rec: dict[str, dict]) -> dict[str, bool | None]
     return out
 
 
-def propose(text: str) -> dict[str, dict]:
+def propose(text: str, ranker=None) -> dict[str, dict]:
+    """The proposal of the rules alone (ranker None) or with a learned ranker over them."""
     from services.classify.signals import department_codes, find_case_refs
     from services.registration.service import propose_record
 
-    return propose_record(text, find_case_refs(text), department_codes())["fields"]
+    return propose_record(text, find_case_refs(text), department_codes(), ranker=ranker)["fields"]
 
 
 def erms_valid(text: str, item_id: int, secret_hint: bool) -> list[str]:
@@ -144,82 +145,134 @@ def _ocr(path: Path) -> str:
     return "\n\n".join(p.text for p in extract_document(path, info.mime, settings))
 
 
-def table(results: dict[str, list[dict[str, bool | None]]]) -> list[str]:
-    head = "| field | " + " | ".join(f"{k} (n)" for k in results) + " | target |"
-    rows = [head, "|---" * (len(results) + 2) + "|"]
+def table(results: dict[str, list[dict[str, bool | None]]], means: dict[str, tuple[str, str]]) -> list[str]:
+    """A column per result set, and per entry of `means` the mean of two columns (the 2-fold mean)."""
+    cols = [*results, *means]
+    rows = ["| field | " + " | ".join(cols) + " | target |", "|---" * (len(cols) + 2) + "|"]
     for field in SCORED:
-        cells = []
-        for res in results.values():
+        share: dict[str, float | None] = {}
+        for key, res in results.items():
             vals = [r[field] for r in res if r[field] is not None]
-            cells.append(f"{sum(vals) / len(vals):.1%} ({len(vals)})" if vals else "–")
+            share[key] = sum(vals) / len(vals) if vals else None
+        cells = [f"{share[k]:.1%} ({sum(1 for r in results[k] if r[field] is not None)})" for k in results]
+        for a, b in means.values():
+            cells.append(
+                f"**{(share[a] + share[b]) / 2:.1%}**" if share[a] is not None and share[b] is not None else "–"
+            )
         target = f">= {TARGETS[field]:.0%}" if field in TARGETS else ""
         rows.append(f"| {field} | " + " | ".join(cells) + f" | {target} |")
     return rows
 
 
+BINS = (0.5, 0.8, 0.95, 1.01)  # 0.8: the validation station marks a field below it (registration_low_confidence)
+CALIBRATED = {"letter_date": "letter_date", "sender_org": "sender", "sender_kind": "sender_kind", "subject": "subject"}
+
+
+def calibration(points: list[tuple[float, bool]]) -> str:
+    """ "conf<0.5: 12 right of 20 (60%)": how often a field is right at each confidence."""
+    out, lo = [], 0.0
+    for hi in BINS:
+        inside = [ok for c, ok in points if lo <= c < hi]
+        if inside:
+            out.append(f"[{lo:.2f},{min(hi, 1):.2f}): {sum(inside)}/{len(inside)} = {sum(inside) / len(inside):.0%}")
+        lo = hi
+    return "; ".join(out)
+
+
+def texts_of(s: str, ocr: str) -> list[tuple[str, str]]:
+    """(id, text): the clean letters of set s, or (ocr "all"/N) their scans' OCR text."""
+    if not ocr:
+        return [(p.stem, p.read_text(encoding="utf-8")) for p in sorted((LETTERS / s).glob("*.txt"))]
+    shared_cache = load_ocr_cache()
+    manifest = list(csv.DictReader((SCANS / s / "manifest.csv").open(encoding="utf-8")))
+    if ocr != "all":
+        manifest = manifest[: int(ocr)]
+    out = []
+    for row in manifest:
+        text = shared_cache.get(row["id"])
+        out.append(
+            (row["id"], text if text is not None else ocr_text(SCANS / s / row.get("file", row.get("path", ""))))
+        )
+    return out
+
+
+def run(texts, labels, ranker, errors: str = "", conf: dict | None = None) -> list[dict[str, bool | None]]:
+    out = []
+    for letter, text in texts:
+        rec = propose(text, ranker)
+        sc = score(labels[letter], rec)
+        out.append(sc)
+        if conf is not None:
+            lab = labels[letter]
+            right = dict(sc) | {"sender_org": norm(rec["sender_org"]["value"]) == norm(lab["sender_org"])}
+            for f in CALIBRATED:
+                if right.get(f) is not None:
+                    conf.setdefault(f, []).append((rec[f]["confidence"], bool(right[f])))
+        if errors and letter[:1] in WRITING_SETS and sc.get(errors) is False:
+            f = "sender_name" if errors == "sender" else errors
+            lab = labels[letter]
+            want = f"{lab['sender_name']} / {lab['sender_org']}" if errors == "sender" else lab[f]
+            got = (
+                f"{rec['sender_name']['value']} / {rec['sender_org']['value']}"
+                if errors == "sender"
+                else rec[f]["value"]
+            )
+            print(f"{letter}: want {want!r} got {got!r}", file=sys.stderr)
+    return out
+
+
 def main() -> None:
+    from bench.registration_train import fit
+
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sets", default="a,b")
     ap.add_argument(
         "--ocr", nargs="?", const="all", default="", help="score the OCR text of every scan (or of the first N) too"
     )
-    ap.add_argument("--errors", default="", help="print the misses of this field (set a only: b is held out)")
-    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--errors", default="", help="print the rules' misses of this field (set a only: b is held out)")
+    ap.add_argument("--rules-only", action="store_true", help="no learned ranker (no training)")
     ap.add_argument("--erms", action="store_true", help="validate the ERMS record of every letter")
+    ap.add_argument("--ablation", action="store_true", help="also the ranker without the rule-pick features")
     args = ap.parse_args()
     labels = {r["id"]: r for r in csv.DictReader((LETTERS / "registration.csv").open(encoding="utf-8"))}
-    results: dict[str, list[dict[str, bool | None]]] = {}
     started = time.perf_counter()
-    for s in args.sets.split(","):
-        key = f"clean {s}"
-        results[key] = []
-        for path in sorted((LETTERS / s).glob("*.txt")):
-            rec = propose(path.read_text(encoding="utf-8"))
-            sc = score(labels[path.stem], rec)
-            results[key].append(sc)
-            if args.errors and s in WRITING_SETS and sc.get(args.errors) is False:
-                f = "sender_name" if args.errors == "sender" else args.errors
-                lab = labels[path.stem]
-                want = f"{lab['sender_name']} / {lab['sender_org']}" if args.errors == "sender" else lab[f]
-                got = (
-                    f"{rec['sender_name']['value']} / {rec['sender_org']['value']}"
-                    if args.errors == "sender"
-                    else rec[f]["value"]
-                )
-                print(f"{path.stem}: want {want!r} got {got!r}", file=sys.stderr)
-    if args.ocr:
-        shared_cache = load_ocr_cache()
-        for s in args.sets.split(","):
-            key = f"OCR {s}"
-            results[key] = []
-            manifest = list(csv.DictReader((SCANS / s / "manifest.csv").open(encoding="utf-8")))
-            if args.ocr != "all":
-                manifest = manifest[: int(args.ocr)]
-            for row in manifest:
-                scan = SCANS / s / row.get("file", row.get("path", ""))
-                text = shared_cache.get(row["id"])
-                rec = propose(text if text is not None else ocr_text(scan))
-                sc = score(labels[row["id"]], rec)
-                results[key].append(sc)
-                if args.errors and s in WRITING_SETS and sc.get(args.errors) is False:
-                    print(f"OCR {row['id']}: missed {args.errors}", file=sys.stderr)
+    variants = [] if args.rules_only else [("learned", True)] + ([("generic", False)] if args.ablation else [])
+    models = {(v, s): fit([s], rule_features=rf)[0] for v, rf in variants for s in ("a", "b")}
+    trained = time.perf_counter() - started
+    conf_rules: dict[str, list] = {}
+    conf_learned: dict[str, list] = {}
+    n = 0
+    for kind, ocr in (("clean", ""), ("OCR", args.ocr)):
+        if kind == "OCR" and not args.ocr:
+            continue
+        results: dict[str, list[dict[str, bool | None]]] = {}
+        for s in ("a", "b"):
+            texts = texts_of(s, ocr)
+            n += len(texts)
+            results[f"rules {s}"] = run(texts, labels, None, args.errors if kind == "clean" else "", conf_rules)
+        means = {"rules mean": ("rules a", "rules b")}
+        for v, _ in variants:
+            for s, other in (("b", "a"), ("a", "b")):
+                conf = conf_learned if v == "learned" else None
+                results[f"{v} {s} (trained {other})"] = run(texts_of(s, ocr), labels, models[(v, other)], "", conf)
+            means[f"{v} 2-fold mean"] = (f"{v} a (trained b)", f"{v} b (trained a)")
+        print(f"\n{kind} text:\n" + "\n".join(table(results, means)))
+    print("\nConfidence against correctness (every text scored above):")
+    for name, conf in (("rules", conf_rules), ("learned, held out", conf_learned)):
+        for f, points in conf.items():
+            print(f"  {name} {f}: {calibration(points)}")
     seconds = time.perf_counter() - started
+    print(f"\n{n} texts scored (x2 with the ranker); training both folds {trained:.0f} s, in all {seconds:.0f} s")
     if args.erms:
-        bad, n = [], 0
-        for s in args.sets.split(","):
+        bad, total = [], 0
+        for s in ("a", "b"):
             for i, path in enumerate(sorted((LETTERS / s).glob("*.txt"))):
-                n += 1
+                total += 1
                 errors = erms_valid(path.read_text(encoding="utf-8"), 1000 + i, False)
                 if errors:
                     bad.append((path.stem, errors[0]))
-        print(f"ERMS 3: {n - len(bad)} of {n} records valid against ERMS_v3.xsd")
+        print(f"ERMS 3: {total - len(bad)} of {total} records valid against ERMS_v3.xsd")
         for stem, err in bad[:10]:
             print(f"  {stem}: {err}")
-    if args.json:
-        print(json.dumps({k: [dict(r) for r in v] for k, v in results.items()}))
-        return
-    print("\n".join(table(results)))
-    print(f"\n{sum(len(v) for v in results.values())} letters scored in {seconds:.1f} s")
 
 
 if __name__ == "__main__":
