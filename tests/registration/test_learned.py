@@ -132,3 +132,19 @@ def test_importing_the_extraction_does_not_load_the_ranker() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "0"
+
+
+def test_the_kind_is_the_rules_reading_with_the_classifiers_probability_unless_asked_to_classify() -> None:
+    kinds = {
+        "classes": ["person", "company"],
+        "intercepts": [0.0, 0.0],
+        "weights": [{"company_hint": 2.0}, {"org_company": 1.0}],
+    }
+    ctx = context(LETTER)  # Nordljus AB: a company by its suffix, by the rules
+    ranker = Ranker({"sender_kind": kinds})
+    fields = ranker.apply(ctx)
+    assert fields["sender_kind"].value == "company"
+    feats = kind_features(ctx, "Nordljus AB", fields["sender_id"].value)
+    assert fields["sender_kind"].confidence == round(ranker.kinds(feats)["company"], 2)
+    ranker.classify_kind = True
+    assert ranker.apply(ctx)["sender_kind"].value == ranker.kind(feats)[0]

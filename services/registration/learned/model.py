@@ -14,6 +14,7 @@ from services.registration.field import Field, make_field
 from services.registration.learned.candidates import Candidate, Context, date_candidates
 from services.registration.learned.sender_candidates import kind_features, org_candidates
 from services.registration.learned.subject_candidates import subject_candidates
+from services.registration.sender_details import sender_kind
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "ranker.json"
 RANKED = {"letter_date": date_candidates, "subject": subject_candidates, "sender_org": org_candidates}
@@ -33,6 +34,9 @@ class Ranker:
     {"classes": [...], "intercepts": [...], "weights": [{feature: w}, ...]}."""
 
     models: dict[str, dict[str, Any]]
+    # False (shipped): the kind is the rules' reading of the chosen organisation, its confidence the classifier's
+    # probability of that kind; True: the classifier's own pick (worse on the held-out letters, see the bench)
+    classify_kind: bool = False
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Ranker:
@@ -53,13 +57,18 @@ class Ranker:
         p, i = max(scored)
         return candidates[i], p
 
-    def kind(self, feats: dict[str, float]) -> tuple[str, float]:
+    def kinds(self, feats: dict[str, float]) -> dict[str, float]:
+        """The probability of each kind of sender."""
         m = self.models["sender_kind"]
         z = [b + _dot(w, feats) for b, w in zip(m["intercepts"], m["weights"], strict=True)]
         top = max(z)
         exp = [math.exp(v - top) for v in z]
-        i = max(range(len(z)), key=lambda k: z[k])
-        return m["classes"][i], exp[i] / sum(exp)
+        return {k: e / sum(exp) for k, e in zip(m["classes"], exp, strict=True)}
+
+    def kind(self, feats: dict[str, float]) -> tuple[str, float]:
+        probs = self.kinds(feats)
+        best = max(probs, key=lambda k: probs[k])
+        return best, probs[best]
 
     def apply(self, ctx: Context) -> dict[str, Field]:
         """The rules' fields with `letter_date`, `subject`, `sender_org` re-ranked and `sender_kind`
@@ -72,7 +81,14 @@ class Ranker:
             c, p = found
             fields[name] = make_field(c.value, p, ctx.text, c.start, c.end)
         if "sender_kind" in self.models:
-            kind, p = self.kind(kind_features(ctx, fields["sender_org"].value, fields["sender_id"].value))
+            org, sid = fields["sender_org"].value, fields["sender_id"].value
+            feats = kind_features(ctx, org, sid)
+            if self.classify_kind:
+                kind, p = self.kind(feats)
+            else:
+                kind = ctx.fields["sender_kind"].value if org == ctx.fields["sender_org"].value else ""
+                kind = kind or sender_kind(org, ctx.text, sid).value
+                p = self.kinds(feats).get(kind, 0.0)
             fields["sender_kind"] = make_field(kind, p)
         return fields
 
