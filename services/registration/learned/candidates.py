@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from services.registration.dates import (
     LETTER_DATE_LABEL,
@@ -30,7 +30,6 @@ class Context:
     fields: dict[str, Field]
     salutation_no: int = -1  # the line of "Hej," / "Bästa ..." (-1: none)
     greeting_no: int = -1  # the line of "Med vänliga hälsningar" (-1: none)
-    extra: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, text: str, lines: list[Line], blocks: list[list[Line]], head_end: int, fields: dict[str, Field]):
