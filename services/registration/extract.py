@@ -10,6 +10,8 @@ from services.registration import ocr_clean
 from services.registration.dates import letter_date
 from services.registration.field import Field
 from services.registration.layout import head_end_of, split_blocks, without_stamp
+from services.registration.learned.candidates import Context
+from services.registration.learned.model import Ranker, default_ranker
 from services.registration.recipient import recipient_unit
 from services.registration.refs import our_dnr, their_ref
 from services.registration.sender import sender
@@ -31,16 +33,26 @@ FIELDS = (
 )
 
 
-def propose_fields(text: str, case_refs: list[str], own_prefixes: frozenset[str]) -> dict[str, Field]:
-    """Every field, read from the cleaned text (ligatures, odd spaces), pointing into the original text."""
+# the ranker shipped with the package (services/registration/data/ranker.json), loaded on first use
+DEFAULT = "default"
+
+
+def propose_fields(
+    text: str, case_refs: list[str], own_prefixes: frozenset[str], *, ranker: Ranker | str | None = DEFAULT
+) -> dict[str, Field]:
+    """Every field, read from the cleaned text (ligatures, odd spaces), pointing into the original text.
+    `ranker`: the learned layer over the rules (the shipped one by default; None: the rules alone)."""
     cleaned, where = ocr_clean.clean(text)
-    fields = _fields(cleaned, case_refs, own_prefixes)
+    ctx = rule_context(cleaned, case_refs, own_prefixes)
+    model = default_ranker() if ranker == DEFAULT else ranker
+    fields = ctx.fields if model is None or isinstance(model, str) else model.apply(ctx)
     for f in fields.values():
         f.start, f.end = ocr_clean.original_span(where, f.start, f.end)
     return fields
 
 
-def _fields(text: str, case_refs: list[str], own_prefixes: frozenset[str]) -> dict[str, Field]:
+def rule_context(text: str, case_refs: list[str], own_prefixes: frozenset[str]) -> Context:
+    """The letter's lines and paragraphs and the fields the rules propose (offsets into `text`)."""
     lines = lines_of(text)
     blocks = blocks_of(lines)
     if len(blocks) <= 2 and len(lines) > 12:
@@ -52,7 +64,7 @@ def _fields(text: str, case_refs: list[str], own_prefixes: frozenset[str]) -> di
     name, org, name_line = sender(text, lines, blocks)
     our = our_dnr(text, case_refs, own_prefixes)
     sid = sender_id(text, name_line, lines)
-    return {
+    fields = {
         "sender_name": name,
         "sender_org": org,
         "sender_kind": sender_kind(org.value, text, sid.value),
@@ -64,3 +76,4 @@ def _fields(text: str, case_refs: list[str], own_prefixes: frozenset[str]) -> di
         "our_dnr": our,
         "recipient_unit": recipient_unit(text, lines, blocks),
     }
+    return Context.of(text, lines, blocks, head_end, fields)

@@ -22,7 +22,8 @@ from services.core.models_registration import RegistrationRecord
 from services.core.pii import mask_personnummer
 from services.core.settings import get_settings
 from services.registration import arrival as fl22
-from services.registration.extract import FIELDS, propose_fields
+from services.registration.extract import DEFAULT, FIELDS, propose_fields
+from services.registration.learned.model import Ranker
 from services.registration.secrecy import do_not_open, propose_secrecy
 
 log = get_logger(__name__)
@@ -42,9 +43,11 @@ def propose_record(
     *,
     sensitive_hint: bool = False,
     filename: str = "",
+    ranker: Ranker | str | None = DEFAULT,
 ) -> dict[str, Any]:
-    """Every field with {value, confidence, source, start, end}, plus secrecy and do-not-open."""
-    fields = {k: f.as_dict() for k, f in propose_fields(text, case_refs, own_prefixes).items()}
+    """Every field with {value, confidence, source, start, end}, plus secrecy and do-not-open. `ranker`:
+    the learned layer over the rules (default: the one shipped with the package; None: rules alone)."""
+    fields = {k: f.as_dict() for k, f in propose_fields(text, case_refs, own_prefixes, ranker=ranker).items()}
     sec = propose_secrecy(text, fields["subject"]["value"], sensitive_hint)
     fields["secret"] = {"value": "ja" if sec.secret else "nej", "confidence": sec.confidence, "source": sec.why}
     fields["secrecy_regulation"] = {"value": sec.regulation, "confidence": sec.confidence, "source": sec.why}
