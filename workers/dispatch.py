@@ -92,6 +92,14 @@ def enqueue_pages(item_id: int, indices: Iterable[int]) -> int:
     return sum(1 for index in indices if _send(EXTRACT_PAGE, [item_id, index], item_id, index))
 
 
+def enqueue_complete_text(item_id: int) -> bool:
+    """Send `ingest.complete_text` for an item decided on its first pages whose other pages were lost
+    (the sweeper, after its commit)."""
+    from services.pipeline.leases import ITEM_PART
+
+    return _send("ingest.complete_text", [item_id], item_id, ITEM_PART)
+
+
 def enqueue_export(item_id: int) -> bool:
     """Send `export.deliver` for a confirmed registration (after the commit). Not sent: the periodic
     `export.deliver_pending` task delivers it."""

@@ -45,6 +45,12 @@ def run_page(step: PageStep, item_id: int, index: int) -> MailState | None:
     return result
 
 
+def run_completion(step: Step, item_id: int) -> MailState | FanOut | None:
+    """`ingest.complete_text` for an item decided on its first pages: run_step's error handling, its
+    tries counted by the step itself (services/pipeline/pages.fan_out_pending)."""
+    return _guarded(step, item_id, leases.ITEM_PART, lambda session: step.run(session, item_id), count_try=False)
+
+
 def _guarded(
     step: Step | PageStep,
     item_id: int,
@@ -281,4 +287,49 @@ def sweep(
     return resend
 
 
-__all__ = ["SYSTEM", "TRANSIENT_ERRORS", "fail_transient", "retry_failed", "run_page", "run_step", "sweep"]
+def sweep_pending_text(
+    session: Session, *, stale_after: float, lost_after: float | None = None, depth: dict[str, int] | None = None
+) -> list[int]:
+    """Items decided on their first pages (text_pending) whose remaining page tasks were lost, judged
+    from their leases as `sweep` judges pipeline items; touched, and returned for `ingest.complete_text`."""
+    now = utcnow()
+    lost_after = get_settings().lost_after_seconds if lost_after is None else lost_after
+    cutoff = now - timedelta(seconds=min(lost_after, stale_after))
+    rows = session.execute(
+        select(MailItem.id, MailItem.updated_at)
+        .where(MailItem.text_pending.is_(True), MailItem.updated_at < cutoff)
+        .order_by(MailItem.updated_at)
+        .limit(1000)
+    ).all()
+    held = leases.leases_for(session, [r.id for r in rows])
+    resend: list[int] = []
+    for item_id, updated_at in rows:
+        verdict = leases.judge(
+            held.get(item_id, []), updated_at, now, lost_after=lost_after, stale_after=stale_after, depth=depth
+        )
+        if not verdict.lost:
+            continue
+        touched = session.execute(
+            update(MailItem)
+            .where(MailItem.id == item_id, MailItem.text_pending.is_(True), MailItem.updated_at == updated_at)
+            .values(updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if touched.rowcount == 1:  # type: ignore[attr-defined]
+            record(session, item_id=item_id, actor="system:sweeper", action="resent", detail={"text_pending": True})
+            log.info("item_resent", item_id=item_id, text_pending=True)
+            resend.append(item_id)
+    return resend
+
+
+__all__ = [
+    "SYSTEM",
+    "TRANSIENT_ERRORS",
+    "fail_transient",
+    "retry_failed",
+    "run_completion",
+    "run_page",
+    "run_step",
+    "sweep",
+    "sweep_pending_text",
+]

@@ -1,0 +1,168 @@
+"""Time to route (issue 11): a multi-page letter is decided as soon as the pages needed are read.
+
+    page tasks (page 1 sent first) --each page stored, under the item's row lock-->
+        all pages in:                     received -> extracted, as before (pages.complete_if_all_pages)
+        pages 1..k in (k < n), decisive:  received -> extracted (detail early, pages k of n), text_pending,
+                                          -> classified with that decision (same transaction); route follows inline
+        otherwise:                        wait for the next page
+    later pages of a text_pending item: stored and added to the item, whatever state it is in now;
+        the last one (under the same lock) joins the searchable PDF, clears text_pending, records
+        `text_completed` (no state change), then runs separation: a "letter" that turns out to be a
+        pile is split (extracted/classified/routed/needs_review/returned -> split, its letters are
+        classified and routed on their own) or waits for a registrar (split_review).
+
+Decisive = exactly what the route step auto-routes: the model's decision is `auto`, the department
+is routable and active, and no page read so far is below the OCR confidence floor. Anything less
+waits for every page, as before. The decision is taken on a prefix (pages 1..k, in order): a page
+read out of order changes nothing until the pages before it are in.
+
+Exactly-once is unchanged: the early move is a compare-and-set on `received` under the same row
+lock that the page count is taken under, so of racing pages one decides (or one completes); the
+completion is taken under the row lock while text_pending is still set, so it happens once. Lost page
+tasks of a text_pending item are found by the sweeper (runner.sweep_pending_text) from their leases
+and re-sent by `ingest.complete_text`, which fans out only the missing pages (after max_attempts
+tries without progress it gives up: the missing pages are stored empty and the text completed).
+
+While text_pending, the text, the search index (pages are indexed as they are stored) and the
+searchable PDF are incomplete: lists and the item page show "läses fortfarande (k av n sidor)", the
+original file is there to read, and acknowledging or discarding waits until the text is complete.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.classify.routing import decide_letter
+from services.core.blobs import get_blob_store
+from services.core.events import SYSTEM, record, transition
+from services.core.models import Department, MailItem, Page, utcnow
+from services.core.settings import get_settings
+from services.core.states import MailState
+from services.ingest.extract import low_confidence_pages
+from services.ingest.pdf_output import finish_searchable_pdf
+from services.ingest.separation_service import separate_extracted
+from services.pipeline.decision import record_classified
+
+# After an early decision, where the last page may still take the item (a pile found late).
+SEPARABLE = frozenset(
+    {MailState.extracted, MailState.classified, MailState.routed, MailState.needs_review, MailState.returned}
+)
+GAVE_UP = "sidan kunde inte läsas (gav upp)"
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    index: int
+    text: str
+    method: str
+    confidence: float | None
+    seconds: float
+
+
+def stored_pages(session: Session, item_id: int) -> list[StoredPage]:
+    rows = session.execute(
+        select(Page.index, Page.text, Page.method, Page.confidence, Page.seconds)
+        .where(Page.item_id == item_id)
+        .order_by(Page.index)
+    ).all()
+    return [StoredPage(r.index, r.text or "", r.method, r.confidence, r.seconds) for r in rows]
+
+
+def prefix(pages: list[StoredPage]) -> list[StoredPage]:
+    """Pages 1..k read in order (0-based 0..k-1), stopping at the first missing one."""
+    out: list[StoredPage] = []
+    for p in pages:
+        if p.index != len(out):
+            break
+        out.append(p)
+    return out
+
+
+def auto_routable(session: Session, department: str | None, decision: str | None, pages: list[StoredPage]) -> bool:
+    """Would the route step send this to a department's inbox without a person? (see route())."""
+    dept = session.get(Department, department) if department else None
+    low_ocr = low_confidence_pages(pages, get_settings().low_ocr_confidence)
+    return decision == "auto" and dept is not None and dept.routable and dept.active and not low_ocr
+
+
+def decide_early(session: Session, item: MailItem, new_index: int) -> MailState | None:
+    """Under the item's row lock, pages still missing: when the pages read from the first one on are
+    decisive, move received -> extracted -> classified (two events, one transaction). Returns
+    `classified` (route follows inline) or None."""
+    if not get_settings().early_route or item.state != MailState.received.value or item.page_count < 2:
+        return None
+    pages = stored_pages(session, item.id)
+    read = prefix(pages)
+    if not read or new_index >= len(read) or len(pages) >= item.page_count:
+        return None  # the new page did not extend the pages read in order, or the item is complete
+    started = time.perf_counter()
+    decision = decide_letter(session, "\n\n".join(p.text for p in read))
+    if not auto_routable(session, decision.department, decision.decision, read):
+        return None
+    transition(
+        session,
+        item,
+        expected=MailState.received,
+        to=MailState.extracted,
+        actor=SYSTEM,
+        machine_seconds=sum(p.seconds for p in pages),
+        detail={
+            "pages": len(pages),
+            "of": item.page_count,
+            "early": True,
+            "decided_on": [p.index for p in read],
+            "methods": sorted({p.method for p in pages}),
+        },
+        values={"ocr_confidence": _mean(pages), "text_pending": True},
+    )
+    # The decision just made is the classification (one model run): extracted -> classified here.
+    return record_classified(session, item, decision, time.perf_counter() - started)
+
+
+def complete_text(session: Session, item: MailItem) -> MailState | None:
+    """Under the item's row lock: when every page of a text_pending item is in, join the searchable
+    PDF, clear text_pending and record `text_completed`; then separation may find a pile. Returns the
+    state whose task to send (`split`: the letters' classify), or None."""
+    if not item.text_pending:
+        return None
+    pages = stored_pages(session, item.id)
+    if len(pages) < item.page_count:
+        return None
+    finish_searchable_pdf(get_blob_store(), item.sha256, item.mime, [p.index for p in pages])
+    item.text_pending = False
+    item.ocr_confidence = _mean(pages)
+    item.updated_at = utcnow()
+    session.flush()
+    record(
+        session,
+        item_id=item.id,
+        actor=SYSTEM,
+        action="text_completed",
+        machine_seconds=sum(p.seconds for p in pages),
+        detail={"pages": len(pages), "state": item.state, "methods": sorted({p.method for p in pages})},
+    )
+    state = MailState(item.state)
+    if state not in SEPARABLE:
+        return None
+    after = separate_extracted(session, item, expected=state)
+    return after if after != state else None
+
+
+def give_up_missing(session: Session, item: MailItem, missing: list[int]) -> None:
+    """The missing pages of a text_pending item after max_attempts tries without progress: stored
+    empty with the reason, so the text can complete (the original file still has them)."""
+    for index in missing:
+        session.add(
+            Page(item_id=item.id, index=index, text="", method="empty", seconds=0.0, signals={"unreadable": GAVE_UP})
+        )
+    session.flush()
+    record(session, item_id=item.id, actor=SYSTEM, action="pages_given_up", detail={"pages": missing})
+
+
+def _mean(pages: list[StoredPage]) -> float | None:
+    known = [p.confidence for p in pages if p.confidence is not None]
+    return round(sum(known) / len(known), 2) if known else None
