@@ -10,10 +10,14 @@ import csv
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.support.scans import page_images as page_images  # noqa: E402 - shared with the tests
+
 SHARED = ROOT.parent / "shared"
 RENDER = SHARED / "tools" / "render_scans.py"
 LETTERS = SHARED / "corpus" / "letters"
@@ -49,34 +53,6 @@ def kinds_of(row: dict[str, str]) -> list[str]:
     if float(row["noise"] or 0) >= 0.0006 or row.get("hard") == "1":
         out.append("noisy/hard")
     return out
-
-
-def page_images(path: Path, dpi: int = 300) -> Iterator[object]:
-    """Every page of a rendered scan as a PIL image (PDF pages rendered at `dpi`)."""
-    from PIL import Image
-
-    if path.suffix.lower() == ".pdf":
-        import pypdfium2 as pdfium
-
-        pdf = pdfium.PdfDocument(str(path))
-        try:
-            for i in range(len(pdf)):
-                page = pdf[i]
-                yield page.render(scale=dpi / 72, grayscale=True).to_pil().copy()
-                page.close()
-        finally:
-            pdf.close()
-        return
-    with Image.open(path) as im:
-        i = 0
-        while True:
-            try:
-                im.seek(i)
-            except EOFError:
-                return
-            im.load()
-            yield im.copy()
-            i += 1
 
 
 # The registry's arrival stamp ("INKOM", a date, "Dnr ....") is on the page but not in the letter's text.
