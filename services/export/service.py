@@ -143,6 +143,8 @@ def deliver(session: Session, item_id: int, targets: list[Connector] | None = No
     item = session.get(MailItem, item_id)
     if rec is None or item is None or not rec.export_pending:
         return False
+    if item.text_pending:  # decided on its first pages (issue 11): the archive gets the whole letter
+        return False
     targets = connectors() if targets is None else targets
     done = delivered_connectors(session, item_id)
     todo = [c for c in targets if c.name not in done]
@@ -179,7 +181,12 @@ def deliver(session: Session, item_id: int, targets: list[Connector] | None = No
 
 
 def pending_ids(session: Session, limit: int = 100) -> list[int]:
-    q = select(RegistrationRecord.item_id).where(RegistrationRecord.export_pending.is_(True)).limit(limit)
+    q = (
+        select(RegistrationRecord.item_id)
+        .join(MailItem, MailItem.id == RegistrationRecord.item_id)
+        .where(RegistrationRecord.export_pending.is_(True), MailItem.text_pending.is_(False))
+        .limit(limit)
+    )
     return list(session.scalars(q))
 
 

@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 from services.classify.routing import decide_letter
 from services.core.blobs import get_blob_store
 from services.core.events import SYSTEM, record, transition
-from services.core.models import Department, MailItem, Page, utcnow
+from services.core.models import Department, Event, MailItem, Page, utcnow
 from services.core.settings import get_settings
 from services.core.states import MailState
 from services.ingest.extract import low_confidence_pages
@@ -142,7 +142,7 @@ def complete_text(session: Session, item: MailItem) -> MailState | None:
         item_id=item.id,
         actor=SYSTEM,
         action="text_completed",
-        machine_seconds=sum(p.seconds for p in pages),
+        machine_seconds=max(0.0, sum(p.seconds for p in pages) - _seconds_metered(session, item.id)),
         detail={"pages": len(pages), "state": item.state, "methods": sorted({p.method for p in pages})},
     )
     state = MailState(item.state)
@@ -161,6 +161,17 @@ def give_up_missing(session: Session, item: MailItem, missing: list[int]) -> Non
         )
     session.flush()
     record(session, item_id=item.id, actor=SYSTEM, action="pages_given_up", detail={"pages": missing})
+
+
+def _seconds_metered(session: Session, item_id: int) -> float:
+    """The page seconds the early `extracted` event already metered (not counted twice in the ROI)."""
+    early = session.scalar(
+        select(Event.machine_seconds)
+        .where(Event.item_id == item_id, Event.to_state == MailState.extracted.value)
+        .order_by(Event.id)
+        .limit(1)
+    )
+    return float(early or 0.0)
 
 
 def _mean(pages: list[StoredPage]) -> float | None:

@@ -234,7 +234,10 @@ def oldest_waiting(session: Session) -> datetime | None:
     value = session.scalar(
         select(TaskLease.sent_at)
         .join(MailItem, MailItem.id == TaskLease.item_id)
-        .where(TaskLease.status == QUEUED, MailItem.state.in_([s.value for s in PIPELINE_STATES]))
+        .where(
+            TaskLease.status == QUEUED,
+            or_(MailItem.state.in_([s.value for s in PIPELINE_STATES]), MailItem.text_pending.is_(True)),
+        )
         .order_by(TaskLease.sent_at)
         .limit(1)
     )

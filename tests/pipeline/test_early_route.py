@@ -133,6 +133,15 @@ def test_a_decisive_first_page_routes_before_the_rest_are_read(migrated: Path, t
     moves = [a for a in actions if a in {"extracted", "classified", "routed", "text_completed"}]
     assert moves == ["extracted", "classified", "routed", "text_completed"], actions
     assert Counter(actions)["text_completed"] == 1 and Counter(actions)["routed"] == 1
+    with session_scope() as s:  # each page's OCR seconds metered once (ROI), early or late
+        metered = s.scalars(
+            select(Event.machine_seconds).where(
+                Event.item_id == item_id, Event.action.in_(["extracted", "text_completed"])
+            )
+        )
+        full = s.get(MailItem, item_id)
+        assert full is not None
+        assert sum(metered) == pytest.approx(sum(p.seconds for p in full.pages), abs=1e-3)
 
 
 def test_an_undecisive_first_page_waits_for_every_page(migrated: Path, tmp_path: Path) -> None:
