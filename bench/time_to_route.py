@@ -88,6 +88,7 @@ def one_letter(url: str, s: object, letter: Path, timeout: float = 600) -> dict[
         "complete": complete - at["received"],
         "page0": float(page0),
         "routed": float(state == "routed"),
+        "early": float("text_completed" in at),  # decided before its last page was read
     }
 
 
@@ -135,6 +136,8 @@ def main() -> None:
     for (backend, early), rs in results.items():
         route = percentile([r["route"] for r in rs], 0.5)
         page0 = percentile([r["page0"] for r in rs], 0.5)
+        # The target is for letters whose first page is decisive: those decided early (with it on).
+        decisive = [r["route"] / r["page0"] for r in rs if r["early"]] or [r["route"] / r["page0"] for r in rs]
         rows.append(
             [
                 backend,
@@ -143,7 +146,9 @@ def main() -> None:
                 f"{percentile([r['complete'] for r in rs], 0.5):.2f}",
                 f"{page0:.2f}",
                 f"{route / page0:.2f}",
+                f"{percentile(decisive, 0.5):.2f} (max {max(decisive):.2f})",
                 f"{route / raw_p50:.2f}",
+                f"{sum(r['early'] for r in rs):.0f}/{len(rs)}",
                 f"{sum(r['routed'] for r in rs):.0f}/{len(rs)}",
             ]
         )
@@ -156,7 +161,9 @@ def main() -> None:
                 "text complete p50 s",
                 "page 1 OCR s (pipeline)",
                 "route / page 1 OCR",
+                "same, per letter decided early",
                 "route / raw tesseract page",
+                "decided early",
                 "auto-routed",
             ],
             rows,
