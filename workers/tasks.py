@@ -12,6 +12,7 @@ from typing import Any
 from celery import Task
 
 from services.core.settings import get_settings
+from services.core.states import MailState
 from services.notify.mailer import TRANSIENT_SMTP_ERRORS
 from services.pipeline.chain import advance, continue_inline
 from services.pipeline.pages import FanOut
@@ -44,7 +45,11 @@ RETRY = {
 
 def _advance(task_name: str, item_id: int) -> str | None:
     """The step, then the cheap steps that follow it inline (services/pipeline/chain.py)."""
-    new_state = advance(task_name, item_id)
+    return _send_next(item_id, advance(task_name, item_id))
+
+
+def _send_next(item_id: int, new_state: MailState | FanOut | None) -> str | None:
+    """After the step's commit: the pages of a fan-out, or the task of the state reached."""
     if isinstance(new_state, FanOut):
         enqueue_pages(item_id, new_state.indices)
         return f"pages:{len(new_state.indices)}"
@@ -63,21 +68,13 @@ def extract_page(item_id: int, index: int) -> str | None:
     """One page of a multi-page item; the page that completes the item goes on to classify and route."""
     new_state = continue_inline(item_id, run_page(EXTRACT_PAGE_STEP, item_id, index))
     assert not isinstance(new_state, FanOut)
-    if new_state is not None:
-        enqueue_for_state(item_id, new_state)
-    return new_state.value if new_state else None
+    return _send_next(item_id, new_state)
 
 
 @app.task(name="ingest.complete_text", **RETRY)
 def complete_text(item_id: int) -> str | None:
     """The sweeper's re-send for an item decided on its first pages whose other pages were lost."""
-    new_state = run_completion(COMPLETE_TEXT_STEP, item_id)
-    if isinstance(new_state, FanOut):
-        enqueue_pages(item_id, new_state.indices)
-        return f"pages:{len(new_state.indices)}"
-    if new_state is not None:
-        enqueue_for_state(item_id, new_state)
-    return new_state.value if new_state else None
+    return _send_next(item_id, run_completion(COMPLETE_TEXT_STEP, item_id))
 
 
 @app.task(name="classify.classify", **RETRY)

@@ -38,14 +38,14 @@ from sqlalchemy.orm import Session
 
 from services.classify.routing import decide_letter
 from services.core.blobs import get_blob_store
-from services.core.events import SYSTEM, record, transition
+from services.core.events import SYSTEM, record
 from services.core.models import Department, Event, MailItem, Page, utcnow
 from services.core.settings import get_settings
 from services.core.states import MailState
 from services.ingest.extract import low_confidence_pages
 from services.ingest.pdf_output import finish_searchable_pdf
 from services.ingest.separation_service import separate_extracted
-from services.pipeline.decision import record_classified
+from services.pipeline.decision import mean_confidence, record_classified, record_extracted
 
 # After an early decision, where the last page may still take the item (a pile found late).
 SEPARABLE = frozenset(
@@ -103,22 +103,8 @@ def decide_early(session: Session, item: MailItem, new_index: int) -> MailState 
     decision = decide_letter(session, "\n\n".join(p.text for p in read))
     if not auto_routable(session, decision.department, decision.decision, read):
         return None
-    transition(
-        session,
-        item,
-        expected=MailState.received,
-        to=MailState.extracted,
-        actor=SYSTEM,
-        machine_seconds=sum(p.seconds for p in pages),
-        detail={
-            "pages": len(pages),
-            "of": item.page_count,
-            "early": True,
-            "decided_on": [p.index for p in read],
-            "methods": sorted({p.method for p in pages}),
-        },
-        values={"ocr_confidence": _mean(pages), "text_pending": True},
-    )
+    detail = {"of": item.page_count, "early": True, "decided_on": [p.index for p in read]}
+    record_extracted(session, item, pages, detail, {"text_pending": True})
     # The decision just made is the classification (one model run): extracted -> classified here.
     return record_classified(session, item, decision, time.perf_counter() - started)
 
@@ -134,7 +120,7 @@ def complete_text(session: Session, item: MailItem) -> MailState | None:
         return None
     finish_searchable_pdf(get_blob_store(), item.sha256, item.mime, [p.index for p in pages])
     item.text_pending = False
-    item.ocr_confidence = _mean(pages)
+    item.ocr_confidence = mean_confidence(p.confidence for p in pages)
     item.updated_at = utcnow()
     session.flush()
     record(
@@ -172,8 +158,3 @@ def _seconds_metered(session: Session, item_id: int) -> float:
         .limit(1)
     )
     return float(early or 0.0)
-
-
-def _mean(pages: list[StoredPage]) -> float | None:
-    known = [p.confidence for p in pages if p.confidence is not None]
-    return round(sum(known) / len(known), 2) if known else None

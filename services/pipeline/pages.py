@@ -20,7 +20,6 @@ and the last one completes its text, searchable PDF and search index.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select, update
@@ -44,6 +43,7 @@ from services.ingest.pdf_output import (
 )
 from services.ingest.schemas import PageResult
 from services.ingest.separation_service import separate_extracted
+from services.pipeline.decision import record_extracted
 from services.pipeline.early import complete_text, decide_early, give_up_missing
 
 EXTRACT_PAGE = "ingest.extract_page"  # the Celery task that reads one page (ocr queue)
@@ -134,12 +134,6 @@ def quarantine(
     return MailState.quarantined
 
 
-def mean_confidence(values: Iterable[float | None]) -> float | None:
-    """Mean word confidence over the pages that have one (OCR'd pages), rounded to 2 places."""
-    known = [v for v in values if v is not None]
-    return round(sum(known) / len(known), 2) if known else None
-
-
 def complete_if_all_pages(session: Session, item: MailItem) -> MailState | None:
     """When every page has its row: join the searchable PDF and move received -> extracted (CAS)."""
     rows = session.execute(
@@ -147,19 +141,7 @@ def complete_if_all_pages(session: Session, item: MailItem) -> MailState | None:
     ).all()
     if len(rows) < item.page_count:
         return None
-    transition(
-        session,
-        item,
-        expected=MailState.received,
-        to=MailState.extracted,
-        actor=SYSTEM,
-        machine_seconds=sum(r.seconds for r in rows),
-        detail={"pages": len(rows), "methods": sorted({r.method for r in rows}), "parallel": True},
-        values={
-            "page_count": len(rows),
-            "ocr_confidence": mean_confidence(r.confidence for r in rows),
-        },
-    )
+    record_extracted(session, item, rows, {"parallel": True}, {"page_count": len(rows)})
     # Only the CAS winner joins (it holds the item's row lock until its commit).
     finish_searchable_pdf(get_blob_store(), item.sha256, item.mime, sorted(r.index for r in rows))
     # Separation (issue 16): a pile becomes its letters here, from the pages just read.

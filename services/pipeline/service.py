@@ -32,7 +32,7 @@ from services.core.settings import get_settings
 from services.core.states import MailState
 from services.ingest.extract import extract_document, low_confidence_pages
 from services.ingest.pdf_output import finish_searchable_pdf, page_pdf_dir
-from services.pipeline.decision import record_classified
+from services.pipeline.decision import record_classified, record_extracted
 from services.pipeline.pages import (
     EXTRACT_PAGE,
     FanOut,
@@ -40,7 +40,6 @@ from services.pipeline.pages import (
     fan_out,
     fan_out_pending,
     is_multi_page,
-    mean_confidence,
     quarantine,
 )
 from services.registration.service import propose as propose_registration
@@ -90,24 +89,9 @@ def extract(session: Session, item_id: int) -> MailState | FanOut | None:
     except InvalidInput as exc:
         return quarantine(session, item, exc, time.perf_counter() - started)
     finish_searchable_pdf(store, item.sha256, item.mime, [p.index for p in pages])
+    rejected = {str(p.index): p.note for p in pages if p.note}
     seconds = time.perf_counter() - started
-    transition(
-        session,
-        item,
-        expected=MailState.received,
-        to=MailState.extracted,
-        actor=SYSTEM,
-        machine_seconds=seconds,
-        detail={
-            "pages": len(pages),
-            "methods": sorted({p.method for p in pages}),
-            "text_layer_rejected": {str(p.index): p.note for p in pages if p.note},
-        },
-        values={
-            "page_count": len(pages),
-            "ocr_confidence": mean_confidence(p.confidence for p in pages),
-        },
-    )
+    record_extracted(session, item, pages, {"text_layer_rejected": rejected}, {"page_count": len(pages)}, seconds)
     for p in pages:
         session.add(
             Page(

@@ -10,22 +10,13 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-from sqlalchemy import create_engine, text
 
 from tests.integration.conftest import wait_until
+from tests.support.processes import query as _rows
 from tests.support.processes import render_letters, stack
 from tests.support.scans import multi_page_letter
 
 pytestmark = pytest.mark.integration
-
-
-def _rows(url: str, sql: str) -> list[tuple]:  # type: ignore[type-arg]
-    engine = create_engine(url)
-    try:
-        with engine.connect() as c:
-            return [tuple(r) for r in c.execute(text(sql)).all()]
-    finally:
-        engine.dispose()
 
 
 def test_routed_before_its_last_page_and_finished_once_after_a_kill(tmp_path: Path) -> None:
