@@ -2,7 +2,7 @@
 
     page tasks (page 1 sent first) --each page stored, under the item's row lock-->
         all pages in:                     received -> extracted, as before (pages.complete_if_all_pages)
-        pages 1..k in (k < n), decisive:  received -> extracted (detail early, pages k of n), text_pending,
+        pages 1..k in (k < n, k <= 2), decisive: received -> extracted (detail early, pages k of n), text_pending,
                                           -> classified with that decision (same transaction); route follows inline
         otherwise:                        wait for the next page
     later pages of a text_pending item: stored and added to the item, whatever state it is in now;
@@ -52,6 +52,9 @@ SEPARABLE = frozenset(
     {MailState.extracted, MailState.classified, MailState.routed, MailState.needs_review, MailState.returned}
 )
 GAVE_UP = "sidan kunde inte läsas (gav upp)"
+# A letter is decided on its first page, or its first two (a cover letter running over); beyond that
+# it waits for every page: no model run per page of a long letter that is not decisive.
+EARLY_PAGES = 2
 
 
 @dataclass(frozen=True)
@@ -97,8 +100,8 @@ def decide_early(session: Session, item: MailItem, new_index: int) -> MailState 
         return None
     pages = stored_pages(session, item.id)
     read = prefix(pages)
-    if not read or new_index >= len(read) or len(pages) >= item.page_count:
-        return None  # the new page did not extend the pages read in order, or the item is complete
+    if not read or new_index >= len(read) or len(pages) >= item.page_count or len(read) > EARLY_PAGES:
+        return None  # the new page did not extend the first pages read in order, or the item is complete
     started = time.perf_counter()
     decision = decide_letter(session, "\n\n".join(p.text for p in read))
     if not auto_routable(session, decision.department, decision.decision, read):

@@ -162,6 +162,15 @@ def test_a_page_read_out_of_order_decides_nothing_until_the_first_is_in(migrated
     assert run_page(EXTRACT_PAGE_STEP, item_id, 0) is MailState.classified
 
 
+def test_only_the_first_two_pages_may_decide_early(migrated: Path, tmp_path: Path) -> None:
+    # No model run per page of a long letter whose first pages are not decisive.
+    item_id = _item(tmp_path, [VAGUE, VAGUE, FIRST, LATER[0]])
+    for index in (0, 1, 2):
+        assert run_page(EXTRACT_PAGE_STEP, item_id, index) is None
+    assert _row(item_id).state == "received"
+    assert run_page(EXTRACT_PAGE_STEP, item_id, 3) is MailState.extracted  # decided on every page
+
+
 def test_early_routing_can_be_switched_off(migrated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from services.core.settings import reset_settings
 
