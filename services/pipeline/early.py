@@ -37,6 +37,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.classify.routing import decide_letter
+from services.classify.schemas import Decision
 from services.core.blobs import get_blob_store
 from services.core.events import SYSTEM, record
 from services.core.models import Department, Event, MailItem, Page, utcnow
@@ -92,24 +93,47 @@ def auto_routable(session: Session, department: str | None, decision: str | None
     return decision == "auto" and dept is not None and dept.routable and dept.active and not low_ocr
 
 
-def decide_early(session: Session, item: MailItem, new_index: int) -> MailState | None:
-    """Under the item's row lock, pages still missing: when the pages read from the first one on are
-    decisive, move received -> extracted -> classified (two events, one transaction). Returns
-    `classified` (route follows inline) or None."""
+@dataclass(frozen=True)
+class Proposal:
+    """A decision taken on pages 1..k before the item's row lock (the model runs outside the write
+    transaction, so other pages' commits do not wait for it); `decide_early` applies it."""
+
+    decision: Decision
+    read: tuple[int, ...]  # the pages it was taken on
+    seconds: float
+
+
+def propose(session: Session, item: MailItem, new: StoredPage) -> Proposal | None:
+    """Before storing page `new` of a received item: would the first pages read in order, with it,
+    be decisive? Only when the pages before it are in, and only for the first EARLY_PAGES pages."""
     if not get_settings().early_route or item.state != MailState.received.value or item.page_count < 2:
         return None
-    pages = stored_pages(session, item.id)
-    read = prefix(pages)
-    if not read or new_index >= len(read) or len(pages) >= item.page_count or len(read) > EARLY_PAGES:
-        return None  # the new page did not extend the first pages read in order, or the item is complete
+    if new.index >= EARLY_PAGES:
+        return None
+    stored = [p for p in stored_pages(session, item.id) if p.index != new.index]
+    read = prefix(sorted([*stored, new], key=lambda p: p.index))[:EARLY_PAGES]
+    if new not in read:
+        return None  # a page before it is not read yet: nothing to decide on in order
     started = time.perf_counter()
     decision = decide_letter(session, "\n\n".join(p.text for p in read))
     if not auto_routable(session, decision.department, decision.decision, read):
         return None
-    detail = {"of": item.page_count, "early": True, "decided_on": [p.index for p in read]}
+    return Proposal(decision, tuple(p.index for p in read), time.perf_counter() - started)
+
+
+def decide_early(session: Session, item: MailItem, proposal: Proposal | None) -> MailState | None:
+    """Under the item's row lock, pages still missing: apply a decisive proposal, moving received ->
+    extracted -> classified (two events, one transaction). Returns `classified` (route follows
+    inline) or None."""
+    if proposal is None or item.state != MailState.received.value:
+        return None
+    pages = stored_pages(session, item.id)
+    if len(pages) >= item.page_count:
+        return None  # every page is in: decided on all of them, as before
+    detail = {"of": item.page_count, "early": True, "decided_on": list(proposal.read)}
     record_extracted(session, item, pages, detail, {"text_pending": True})
-    # The decision just made is the classification (one model run): extracted -> classified here.
-    return record_classified(session, item, decision, time.perf_counter() - started)
+    # The decision is the classification (one model run): extracted -> classified here.
+    return record_classified(session, item, proposal.decision, proposal.seconds)
 
 
 def complete_text(session: Session, item: MailItem) -> MailState | None:

@@ -44,7 +44,7 @@ from services.ingest.pdf_output import (
 from services.ingest.schemas import PageResult
 from services.ingest.separation_service import separate_extracted
 from services.pipeline.decision import record_extracted
-from services.pipeline.early import complete_text, decide_early, give_up_missing
+from services.pipeline.early import StoredPage, complete_text, decide_early, give_up_missing, propose
 
 EXTRACT_PAGE = "ingest.extract_page"  # the Celery task that reads one page (ocr queue)
 
@@ -97,6 +97,8 @@ def extract_one_page(session: Session, item_id: int, index: int) -> MailState | 
             result = PageResult(index, "", "empty", None, seconds, 0, signals={"unreadable": exc.message[:200]})
         if "unreadable" not in result.signals:
             publish_page_pdf(store, item.sha256, index)  # before the Page row commits: the joiner needs it
+    # The model runs before the first write (the row lock), so other pages' commits do not wait for it.
+    proposal = propose(session, item, _stored(result)) if result is not None else None
     inserted = _insert_page(session, item_id, result) if result is not None else False
     try:
         _lock_reading(session, item_id, progress=inserted)
@@ -107,7 +109,7 @@ def extract_one_page(session: Session, item_id: int, index: int) -> MailState | 
     session.refresh(item)  # under the lock: the state another page's commit may have moved
     if item.text_pending:
         return complete_text(session, item)
-    return complete_if_all_pages(session, item) or (decide_early(session, item, index) if inserted else None)
+    return complete_if_all_pages(session, item) or (decide_early(session, item, proposal) if inserted else None)
 
 
 def quarantine(
@@ -179,6 +181,10 @@ def fan_out_pending(session: Session, item: MailItem) -> FanOut | MailState | No
     if missing:
         give_up_missing(session, item, missing)
     return complete_text(session, item)
+
+
+def _stored(p: PageResult) -> StoredPage:
+    return StoredPage(p.index, p.text, p.method, p.confidence, p.seconds)
 
 
 def _stored_indices(session: Session, item_id: int) -> set[int]:
