@@ -151,6 +151,7 @@ def _begin(step: Step | PageStep, item_id: int) -> bool:
     ends in `failed` after max_attempts instead of looping forever. False: nothing to do."""
     max_attempts = get_settings().max_attempts
     with session_scope() as session:
+        leases.relaxed_commit(session)  # a try counted survives a killed worker; only a crashed server loses it
         item = session.get(MailItem, item_id)
         if item is None or item.state != step.expects.value:
             return False
