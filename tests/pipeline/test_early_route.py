@@ -222,3 +222,31 @@ def test_lost_pages_of_a_routed_letter_are_sent_again_then_given_up(
     actions = [a for a, _ in _events(item_id)]
     assert actions[-2:] == ["pages_given_up", "text_completed"]
     assert run_completion(COMPLETE_TEXT_STEP, item_id) is None
+
+
+@pytest.mark.parametrize(("review", "final"), [(False, "split"), (True, "split_review")])
+def test_a_letter_that_turns_out_to_be_a_pile_is_separated_after_its_routing(
+    migrated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, review: bool, final: str
+) -> None:
+    from services.core.settings import reset_settings
+    from services.ingest import separation_service
+    from services.ingest.separation import Decision, Document
+
+    monkeypatch.setenv("POSTHANTERING_SEPARATION_ENABLED", "true")
+    reset_settings()
+    item_id = _item(tmp_path, [FIRST, *LATER])
+    run_page(EXTRACT_PAGE_STEP, item_id, 0)
+    assert chain.continue_inline(item_id, MailState.classified) is MailState.routed
+    # Its last page shows two letters (separation's own decision is tested in tests/ingest).
+    two = Decision(3, [Document([0], 0.99), Document([1, 2], 0.6 if review else 0.99)], [], [], review)
+    monkeypatch.setattr(separation_service, "decide_for_item", lambda session, item: two)
+    run_page(EXTRACT_PAGE_STEP, item_id, 1)
+    after = run_page(EXTRACT_PAGE_STEP, item_id, 2)
+    item = _row(item_id)
+    assert (item.state, item.text_pending) == (final, False)
+    assert after == MailState(final)  # split: the letters' classify is sent after the commit
+    moves = [t for _, t in _events(item_id) if t]
+    assert moves[-2:] == ["routed", final]
+    with session_scope() as s:
+        letters = s.scalars(select(MailItem).where(MailItem.batch_id.is_not(None), MailItem.id != item_id)).all()
+        assert [(x.state, x.page_count) for x in letters] == ([] if review else [("extracted", 1), ("extracted", 2)])
