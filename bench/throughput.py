@@ -58,16 +58,22 @@ def _ts(v: object) -> float:
 def wait_done(url: str, n: int, timeout: float = 1800) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        states = [s for (s,) in _rows(url, "select state from mail_items")]
-        if len(states) >= n and all(s in FINAL for s in states):
+        # An item decided on its first pages (issue 11) is done when its last page is read too.
+        states = _rows(url, "select state, text_pending from mail_items")
+        if len(states) >= n and all(s in FINAL and not pending for s, pending in states):
             return
         time.sleep(0.05)
     raise RuntimeError("items did not finish in time")
 
 
 def batch_stats(url: str, ids: set[int] | None = None) -> dict[str, object]:
-    """Wall (first received .. last final) and per-stage seconds, from the events."""
-    events = _rows(url, "select item_id, to_state, at from events where to_state is not null order by id")
+    """Wall (first received .. last final state or, for a letter decided on its first pages, its
+    `text_completed`: every page read) and per-stage seconds, from the events."""
+    events = _rows(
+        url,
+        "select item_id, coalesce(to_state, action), at from events"
+        " where to_state is not null or action = 'text_completed' order by id",
+    )
     per: dict[int, dict[str, float]] = {}
     for item_id, state, at in events:
         if ids is None or item_id in ids:
@@ -78,7 +84,7 @@ def batch_stats(url: str, ids: set[int] | None = None) -> dict[str, object]:
         end = next((st[s] for s in FINAL if s in st), None)
         if end is None or "received" not in st:
             continue
-        finals.append(end)
+        finals.append(max(end, st.get("text_completed", end)))
         stages["total"].append(end - st["received"])
         if "extracted" in st:
             stages["extract"].append(st["extracted"] - st["received"])
