@@ -10,7 +10,10 @@ Reports per group: boundary precision and recall, letters whose page set is exac
 merges (a letter holding pages of two) outside review, piles sent to review, blank pages removed /
 missed, content pages wrongly removed, and seconds per page: OCR vs the separation step's own work
 (separator/blank/layout analysis of the page image plus the decision). Pages are read once, as in the
-pipeline; the readings are cached in WORK so `--decide-only` re-scores without OCR (for tuning).
+pipeline; the readings are cached in WORK so `--cached-only` re-scores without OCR (for tuning).
+A second table scores short files cut from the piles' pages (no extra OCR): each letter of 2+ pages as
+a file of its own (an upload: must stay one letter, without review) and each two neighbouring letters
+of 1-2 pages as one file (two letters in a short file: split, review or wrongly merged).
 
 The scorer's weights were set looking at piles from scans/a only; score on scans/b (not tuned on it).
 """
@@ -18,11 +21,13 @@ The scorer's weights were set looking at piles from scans/a only; score on scans
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import subprocess
 import sys
 import time
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +133,8 @@ def run_set(
         started = time.perf_counter()
         decision = decide(pages, blank_ink=blank_ink, min_confidence=min_confidence)
         decide_seconds = time.perf_counter() - started
+        if ocr:
+            short_files(t, pages, groups, blank_ink=blank_ink, min_confidence=min_confidence)
         result = decision.as_json(details=True)
         s = score(t, result)
         s["ocr_seconds"] = sum(p["ocr_seconds"] for p in data["pages"])
@@ -141,6 +148,56 @@ def run_set(
         if verbose and (s["exact"] < s["letters"] or s["content_removed"] or s["blank_removed"] < s["blank"]):
             _explain(pile, t, result, data)
     return groups
+
+
+def short_files(
+    truth: dict[str, Any], pages: list[Any], groups: dict, *, blank_ink: float, min_confidence: float
+) -> None:
+    """Short files cut from the pile's pages (already read): every letter of 2+ pages as a file of its own
+    (an upload of one letter: must stay one letter, without review) and every two neighbouring letters
+    of 1-2 pages each as one file (two letters in one short file: the price of preferring one letter)."""
+    letters = truth["letters"]
+
+    def cut(first: int, last: int) -> list[Any]:
+        return [replace(p, index=p.index - first) for p in pages[first : last + 1]]
+
+    def content_pages(x: dict[str, Any]) -> int:
+        return sum(1 for r in truth["pages"][x["first"] : x["last"] + 1] if r["role"] == "content")
+
+    for x in letters:
+        if content_pages(x) < 2:
+            continue
+        d = decide(cut(x["first"], x["last"]), blank_ink=blank_ink, min_confidence=min_confidence)
+        g = groups["short file: one letter of 2+ pages"]
+        g["files"] += 1
+        g["one letter"] += int(len(d.documents) == 1 and not d.review)
+        g["review"] += int(d.review)
+        g["split wrongly"] += int(len(d.documents) > 1 and not d.review)
+    for x, y in itertools.pairwise(letters):
+        if content_pages(x) > 2 or content_pages(y) > 2:
+            continue
+        d = decide(cut(x["first"], y["last"]), blank_ink=blank_ink, min_confidence=min_confidence)
+        docs = [[i + x["first"] for i in doc.pages] for doc in d.documents]
+        want = [[i for i in range(z["first"], z["last"] + 1) if truth["pages"][i]["role"] == "content"] for z in (x, y)]
+        g = groups["short file: two letters of 1-2 pages"]
+        g["files"] += 1
+        g["split right"] += int(docs == want and not d.review)
+        g["review"] += int(d.review)
+        g["merged"] += int(len(docs) == 1 and not d.review)
+
+
+def short_table(groups: dict[str, dict[str, float]]) -> str:
+    lines = ["| short files (cut from the piles) | files | kept as one letter | split right | to review | wrong |"]
+    lines.append("|---|---|---|---|---|---|")
+    for key in sorted(k for k in groups if k.startswith("short file")):
+        g = groups[key]
+        files = g["files"] or 1
+        one = f"{g['one letter']:.0f} ({g['one letter'] / files:.1%})" if "one letter" in key else "–"
+        right = f"{g['split right']:.0f} ({g['split right'] / files:.1%})" if "two letters" in key else "–"
+        wrong = g["split wrongly"] if "one letter" in key else g["merged"]
+        what = "split" if "one letter" in key else "merged"
+        lines.append(f"| {key} | {g['files']:.0f} | {one} | {right} | {g['review']:.0f} | {wrong:.0f} {what} |")
+    return "\n".join(lines)
 
 
 def _explain(pile: str, truth: dict[str, Any], result: dict[str, Any], data: dict[str, Any]) -> None:
@@ -161,7 +218,7 @@ def table(groups: dict[str, dict[str, float]]) -> str:
         "| OCR s/page | separation s/page | separation / OCR |"
     )
     lines = [head, "|" + "---|" * 15]
-    for key in sorted(groups):
+    for key in sorted(k for k in groups if not k.startswith("short file")):
         g = groups[key]
         tp, fp, fn = g["tp"], g["fp"], g["fn"]
         prec = tp / (tp + fp) if tp + fp else 1.0
@@ -218,6 +275,9 @@ def main() -> None:
         "unless --ocr-sheets: their split does not use text)"
     )
     print(table(groups))
+    if any(k.startswith("short file") for k in groups):
+        print()
+        print(short_table(groups))
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ TASK_ROUTES = {
     "pipeline.sweep": {"queue": DEFAULT_QUEUE},
     "notify.delivered": {"queue": DEFAULT_QUEUE},  # e-mail to department staff (issue 14)
     "notify.digest": {"queue": DEFAULT_QUEUE},
+    "notify.sweep": {"queue": DEFAULT_QUEUE},
     "pipeline.broker_cleanup": {"queue": DEFAULT_QUEUE},
 }
 
@@ -87,6 +88,12 @@ def make_celery() -> Celery:
             "notify-digest": {
                 "task": "notify.digest",
                 "schedule": crontab(minute=0, hour=settings.digest_hour, nowfun=_stockholm_now),
+            },
+            # Notices whose own task was lost (services/notify: the outbox keeps it to one e-mail each).
+            "notify-sweep": {
+                "task": "notify.sweep",
+                "schedule": settings.sweep_interval_seconds,
+                "options": {"expires": settings.sweep_interval_seconds},
             },
             # issue 12: registration records waiting for their export (a failed webhook is tried again).
             "deliver-pending-exports": {"task": "export.deliver_pending", "schedule": settings.sweep_interval_seconds},

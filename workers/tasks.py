@@ -11,6 +11,7 @@ from typing import Any
 
 from celery import Task
 
+from services.core.logging import get_logger
 from services.core.settings import get_settings
 from services.core.states import MailState
 from services.notify.mailer import TRANSIENT_SMTP_ERRORS
@@ -20,6 +21,8 @@ from services.pipeline.runner import TRANSIENT_ERRORS, fail_transient, run_compl
 from services.pipeline.service import COMPLETE_TEXT_STEP, EXTRACT_PAGE_STEP
 from workers.celery_app import app
 from workers.dispatch import enqueue_complete_text, enqueue_for_state, enqueue_pages
+
+log = get_logger(__name__)
 
 
 class StepTask(Task):  # type: ignore[misc]
@@ -112,7 +115,9 @@ def sweep() -> int:
 @app.task(name="pipeline.broker_cleanup")
 def broker_cleanup() -> int:
     """Housekeeping: the embedded broker keeps delivered messages in its table (deleted here; a no-op for
-    other brokers), and finished tasks' lease rows go after an hour."""
+    other brokers), finished tasks' lease rows go after an hour, and on the postgres blob backend this
+    host's cached copies unused for POSTHANTERING_BLOB_CACHE_HOURS."""
+    from services.core.blobs import get_blob_store
     from services.core.db import session_scope
     from services.pipeline.leases import forget_done
     from services.pipeline.maintenance import purge_delivered_messages
@@ -120,6 +125,9 @@ def broker_cleanup() -> int:
     settings = get_settings()
     with session_scope() as session:
         forget_done(session, older_than=3600)  # finished tasks' rows
+    pruned = get_blob_store().prune_cache(settings.blob_cache_hours * 3600)  # postgres backend: this host's cache
+    if pruned:
+        log.info("blob_cache_pruned", files=pruned)
     return purge_delivered_messages(settings.broker_url, settings.broker_cleanup_after_seconds)
 
 
@@ -137,6 +145,10 @@ NOTIFY_RETRY = {**RETRY, "autoretry_for": (*TRANSIENT_ERRORS, *TRANSIENT_SMTP_ER
 @app.task(name="notify.delivered", **NOTIFY_RETRY)
 def notify_delivered(item_id: int) -> int:
     """E-mail the staff of the item's department who want immediate notices (after the routing commit)."""
+    return _deliver_notices(item_id)
+
+
+def _deliver_notices(item_id: int) -> int:
     from services.core.db import session_scope
     from services.notify import service as notify
 
@@ -146,6 +158,29 @@ def notify_delivered(item_id: int) -> int:
     for notification_id in due:
         with session_scope() as session:  # one commit per e-mail: a retry does not send it again
             sent += notify.send_notice(session, notification_id)
+    return sent
+
+
+@app.task(name="notify.sweep", acks_late=True)
+def notify_sweep() -> int:
+    """Every sweep period: notices owed for recently routed items whose `notify.delivered` was lost
+    (broker away at the commit, a worker killed) or gave up; the outbox keeps it to one e-mail each."""
+    from datetime import timedelta
+
+    from services.core.db import session_scope
+    from services.notify import service as notify
+
+    settings = get_settings()
+    with session_scope() as session:
+        owed = notify.owed_items(
+            session, timedelta(hours=settings.notify_sweep_hours), timedelta(seconds=settings.sweep_interval_seconds)
+        )
+    sent = 0
+    for item_id in owed:
+        try:
+            sent += _deliver_notices(item_id)
+        except (*TRANSIENT_ERRORS, *TRANSIENT_SMTP_ERRORS) as exc:  # the next sweep tries again
+            log.warning("notice_deferred", item_id=item_id, error=type(exc).__name__)
     return sent
 
 

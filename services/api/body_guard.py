@@ -47,6 +47,7 @@ def _upload_limit() -> int:
 GUARDED: dict[tuple[str, str], Guard] = {
     ("POST", "/api/v1/mail"): Guard("api", REGISTRY, _upload_limit),
     ("POST", "/ui/ladda-upp"): Guard("ui", REGISTRY, _upload_limit),
+    ("POST", "/ui/kuvert"): Guard("ui", REGISTRY, _upload_limit),  # issue 12: an optional envelope photo
     ("POST", "/api/v1/cases/import"): Guard("api", frozenset({"admin"}), lambda: CASE_IMPORT_LIMIT),
 }
 

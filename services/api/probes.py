@@ -13,6 +13,7 @@ from sqlalchemy import text
 from services.core.db import session_scope
 from services.core.logging import get_logger
 from services.core.settings import get_settings
+from services.export import service as export
 from services.mail import service as mail
 from services.metering import operations
 
@@ -37,6 +38,7 @@ class ItemsPerStateCollector(Collector):
         try:
             with session_scope() as session:
                 counts = mail.count_by_state(session)
+                exports = export.export_counts(session)
         except Exception as exc:  # noqa: BLE001 - a failed scrape must not 500 the endpoint
             log.warning("metrics_database_failed", error=str(exc))
             up.add_metric([], 0)
@@ -48,6 +50,14 @@ class ItemsPerStateCollector(Collector):
         for state, n in counts.items():
             items.add_metric([state], n)
         yield items
+        gauge = GaugeMetricFamily(
+            "posthantering_registration_exports",
+            "Registration records by export status: pending (waiting or retrying), failed (given up)",
+            labels=["status"],
+        )
+        for status, n in exports.items():
+            gauge.add_metric([status], n)
+        yield gauge
 
 
 class OperationsCollector(Collector):

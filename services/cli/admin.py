@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 
-from services.cli.common import console, load_settings, prepare_database, print_json
+from services.cli.common import console, fail, load_settings, prepare_database, print_json
 from services.core.errors import DomainError
 
-users_app = typer.Typer(help="Users and API tokens", no_args_is_help=True)
+users_app = typer.Typer(help="Användare och API-token", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -21,15 +21,18 @@ def register(app: typer.Typer) -> None:
 
 @users_app.command("add")
 def users_add(
-    name: Annotated[str, typer.Argument(help="User name")],
-    role: Annotated[str, typer.Option(help="admin, registrar, department or viewer")],
-    department: Annotated[list[str] | None, typer.Option(help="Department code (repeat for several)")] = None,
-    token: Annotated[bool, typer.Option("--token", help="Also issue an API token and print it once")] = False,
+    name: Annotated[str, typer.Argument(help="Användarnamn")],
+    role: Annotated[str, typer.Option(help="Roll: admin, registrar, department eller viewer")],
+    department: Annotated[list[str] | None, typer.Option(help="Avdelningens kod (upprepa för flera)")] = None,
+    token: Annotated[bool, typer.Option("--token", help="Skapa också en API-token och skriv ut den en gång")] = False,
     password: Annotated[
-        bool, typer.Option("--password", help="Ask for a web UI password (prompt, or the first line of stdin)")
+        bool,
+        typer.Option(
+            "--password", help="Fråga efter ett lösenord till webbgränssnittet (frågas, eller första raden på stdin)"
+        ),
     ] = False,
 ) -> None:
-    """Add a user; with --token print a bearer token for the API (only its hash is stored)."""
+    """Lägg till en användare; med --token skrivs en API-token ut (bara dess hash sparas)."""
     from services.core.db import session_scope
     from services.users.admin import check_password
     from services.users.service import create_user, issue_token
@@ -46,9 +49,8 @@ def users_add(
             user = create_user(session, name, role, departments=department or [], password=password_text)
             plain = issue_token(session, user) if token else None
     except DomainError as exc:
-        console.print(f"[red]error:[/red] {exc.message}")
-        raise typer.Exit(1) from exc
-    console.print(f"user {name} ({role}) added")
+        raise fail(exc) from exc
+    console.print(f"användaren {name} ({role}) är tillagd")
     if plain:
         typer.echo(plain)
 
@@ -60,14 +62,10 @@ def _read_password() -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
-def _fail(exc: DomainError) -> typer.Exit:
-    console.print(f"[red]error:[/red] {exc.message}")
-    return typer.Exit(1)
-
-
 @users_app.command("passwd")
-def users_passwd(name: Annotated[str, typer.Argument(help="User name")]) -> None:
-    """Set a user's web UI password (prompt, or the first line of stdin); ends the user's sessions."""
+def users_passwd(name: Annotated[str, typer.Argument(help="Användarnamn")]) -> None:
+    """Sätt en användares lösenord till webbgränssnittet (frågas, eller första raden på stdin);
+    användarens inloggningar avslutas."""
     from services.core.db import session_scope
     from services.users.admin import set_password_by_name
 
@@ -77,16 +75,18 @@ def users_passwd(name: Annotated[str, typer.Argument(help="User name")]) -> None
         with session_scope() as session:
             set_password_by_name(session, name, password)
     except DomainError as exc:
-        raise _fail(exc) from exc
-    console.print(f"password of {name} changed; their web UI sessions are ended")
+        raise fail(exc) from exc
+    console.print(f"lösenordet för {name} är ändrat; användarens inloggningar i webbgränssnittet är avslutade")
 
 
 @users_app.command("token")
 def users_token(
-    name: Annotated[str, typer.Argument(help="User name")],
-    days: Annotated[int | None, typer.Option(help="Days until it expires (0: never); default from settings")] = None,
+    name: Annotated[str, typer.Argument(help="Användarnamn")],
+    days: Annotated[
+        int | None, typer.Option(help="Dagar tills den går ut (0: aldrig); standard enligt inställningarna")
+    ] = None,
 ) -> None:
-    """Issue a new API token for a user and print it once."""
+    """Skapa en ny API-token för en användare och skriv ut den en gång."""
     from services.core.db import session_scope
     from services.users.service import get_user_by_name, issue_token
 
@@ -94,15 +94,15 @@ def users_token(
     with session_scope() as session:
         user = get_user_by_name(session, name)
         if user is None:
-            console.print(f"[red]error:[/red] no user {name!r}")
+            console.print(f"[red]fel:[/red] användaren {name} finns inte")
             raise typer.Exit(1)
         plain = issue_token(session, user, days)
     typer.echo(plain)
 
 
 @users_app.command("revoke")
-def users_revoke(name: Annotated[str, typer.Argument(help="User name")]) -> None:
-    """Revoke every API token of a user and end their web UI sessions."""
+def users_revoke(name: Annotated[str, typer.Argument(help="Användarnamn")]) -> None:
+    """Återkalla alla API-token för en användare och avsluta användarens inloggningar i webbgränssnittet."""
     from services.core.db import session_scope
     from services.users.admin import revoke_user
 
@@ -111,13 +111,13 @@ def users_revoke(name: Annotated[str, typer.Argument(help="User name")]) -> None
         with session_scope() as session:
             count = revoke_user(session, name)
     except DomainError as exc:
-        raise _fail(exc) from exc
-    console.print(f"{count} token(s) of {name} revoked; their web UI sessions are ended")
+        raise fail(exc) from exc
+    console.print(f"{count} token för {name} återkallade; användarens inloggningar i webbgränssnittet är avslutade")
 
 
 @users_app.command("list")
 def users_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Users with role, departments, whether they can log in, and their tokens (prefix, expiry, state)."""
+    """Användare med roll, avdelningar, om de kan logga in, och deras token (prefix, giltighetstid, läge)."""
     from services.core.db import session_scope
     from services.users.admin import list_users
     from services.users.service import token_expired
@@ -161,16 +161,16 @@ def _day(value: str | None) -> date | None:
     try:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError as exc:
-        raise typer.BadParameter(f"{value!r} is not a date like 2026-01-31") from exc
+        raise typer.BadParameter(f"{value!r} är inte ett datum som 2026-01-31") from exc
 
 
 def roi(
-    date_from: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Första dagen, ÅÅÅÅ-MM-DD")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Sista dagen, ÅÅÅÅ-MM-DD")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Items handled, hours and kronor saved against the manual baseline, per department, type and week;
-    the projection (payback, NPV, ROI) from the observed volume."""
+    """Hanterade försändelser, sparade timmar och kronor mot den manuella utgångsnivån, per avdelning,
+    dokumenttyp och vecka; prognosen (återbetalning, nuvärde, ROI) utifrån den uppmätta volymen."""
     from services.core.db import session_scope
     from services.metering.service import roi_report
 

@@ -7,8 +7,9 @@ from typing import Annotated
 import typer
 
 from services.cli.common import console, load_settings, prepare_database, print_json
+from services.core.messages import error_text
 
-blobs_app = typer.Typer(help="The blob store (originals and searchable PDFs)", no_args_is_help=True)
+blobs_app = typer.Typer(help="Fillagret (originalfiler och sökbara PDF:er)", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -17,26 +18,26 @@ def register(app: typer.Typer) -> None:
 
 @blobs_app.command("copy")
 def copy(
-    source: Annotated[str, typer.Option("--from", help="folder or postgres")],
-    dest: Annotated[str, typer.Option("--to", help="folder or postgres")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON")] = False,
+    source: Annotated[str, typer.Option("--from", help="Varifrån: folder eller postgres")],
+    dest: Annotated[str, typer.Option("--to", help="Vart: folder eller postgres")],
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv ut antalen som JSON")] = False,
 ) -> None:
-    """Copy every original and searchable PDF the target lacks (originals checked against their
-    sha256). Safe to run again and while the service runs; then set POSTHANTERING_BLOB_BACKEND to the
-    target on every host and run it once more to catch what arrived meanwhile."""
+    """Kopiera varje originalfil och sökbar PDF som målet saknar (originalen kontrolleras mot sin
+    sha256). Kan köras flera gånger och medan tjänsten är igång; sätt sedan POSTHANTERING_BLOB_BACKEND
+    till målet på varje server och kör en gång till för att få med det som kommit in under tiden."""
     from services.core.blobs import blob_store_for, copy_blobs
 
     settings = load_settings()
     prepare_database(settings)
     if source == dest:
-        console.print("[red]error:[/red] --from and --to name the same backend")
+        console.print("[red]fel:[/red] --from och --to anger samma lagring")
         raise typer.Exit(2)
     try:
         copied, present = copy_blobs(blob_store_for(source), blob_store_for(dest))
     except ValueError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]fel:[/red] {error_text(str(exc), 400)}")
         raise typer.Exit(2) from exc
     if as_json:
         print_json({"from": source, "to": dest, "copied": copied, "already_there": present})
     else:
-        console.print(f"{copied} copied, {present} already there ({source} -> {dest})")
+        console.print(f"{copied} kopierade, {present} fanns redan ({source} -> {dest})")

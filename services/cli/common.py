@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -11,6 +12,7 @@ from rich.console import Console
 
 from services.core.errors import DomainError
 from services.core.logging import configure_logging
+from services.core.messages import error_text
 from services.core.settings import Settings, get_settings, restrict_file_modes
 
 console = Console(stderr=True)
@@ -21,7 +23,7 @@ def load_settings() -> Settings:
     try:
         settings = get_settings()
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        console.print(f"[red]configuration error:[/red] {exc}")
+        console.print(f"[red]konfigurationsfel:[/red] {exc}")
         raise typer.Exit(2) from exc
     configure_logging(settings.log_level, settings.log_json)
     restrict_file_modes()
@@ -45,5 +47,27 @@ def print_json(data: Any) -> None:
 
 
 def fail(exc: DomainError) -> typer.Exit:
-    console.print(f"[red]error:[/red] {exc.message}")
+    console.print(f"[red]fel:[/red] {error_text(exc.message, exc.status_code)}")
     return typer.Exit(1)
+
+
+TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
+
+
+def read_letter(file: str, settings: Settings) -> tuple[str, str]:
+    """A letter's text and file name (empty for standard input): `-` reads standard input, a text file
+    is read as it is, anything else (a scan, a PDF) through the same extraction as the pipeline."""
+    if file == "-":
+        return sys.stdin.read(), ""
+    path = Path(file)
+    if not path.exists():
+        console.print(f"[red]fel:[/red] filen finns inte: {file}")
+        raise typer.Exit(1)
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        return path.read_text(encoding="utf-8", errors="replace"), path.name
+    from services.ingest.extract import ocr_file  # tesseract and the PDF readers: only for a scan
+
+    try:
+        return ocr_file(path, settings)["text"], path.name
+    except DomainError as exc:
+        raise fail(exc) from exc

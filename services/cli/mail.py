@@ -11,12 +11,14 @@ import typer
 from rich.progress import Progress
 
 from services.classify.schemas import Decision
-from services.cli.common import console, load_settings, prepare_database, print_json
+from services.cli.common import console, fail, load_settings, prepare_database, print_json, read_letter
 from services.core.errors import DomainError
+from services.core.messages import error_text
 from services.core.settings import Settings
 from services.core.states import PIPELINE_STATES, MailState
 
 SUPPORTED = {".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg"}
+_SOURCE = {"active": "aktiv version", "packaged default": "medföljande standardmodell"}
 
 
 def register(app: typer.Typer) -> None:
@@ -33,7 +35,7 @@ def _expand(paths: list[Path]) -> list[Path]:
         elif p.exists():
             files.append(p)
         else:
-            console.print(f"[yellow]skipped, no such file:[/yellow] {p}")
+            console.print(f"[yellow]hoppar över, filen finns inte:[/yellow] {p}")
     return files
 
 
@@ -69,13 +71,17 @@ def _letters_of(session: Any, item: Any) -> list[Any]:
 
 
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (PDF, TIFF, PNG, JPEG)")],
-    wait: Annotated[bool, typer.Option(help="Block until each item is routed or needs review")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON")] = False,
-    inline: Annotated[bool, typer.Option(help="Run the pipeline in this process instead of the workers")] = False,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait with --wait")] = 1800.0,
+    paths: Annotated[list[Path], typer.Argument(help="Filer eller mappar (PDF, TIFF, PNG, JPEG)")],
+    wait: Annotated[
+        bool, typer.Option(help="Vänta tills varje försändelse är fördelad eller ligger att granska")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv ut resultatet som JSON")] = False,
+    inline: Annotated[
+        bool, typer.Option(help="Kör behandlingen i den här processen i stället för i arbetsprocesserna")
+    ] = False,
+    timeout: Annotated[float, typer.Option(help="Sekunder att vänta med --wait")] = 1800.0,
 ) -> None:
-    """Submit files or folders to the mailroom."""
+    """Lämna in filer eller mappar till posthanteringen."""
     from services.core.db import session_scope
     from services.core.models import MailItem
     from services.ingest.service import submit_file
@@ -88,7 +94,7 @@ def ingest(
         warm_up()  # the broker connection is open before the first item commits
     submitted: list[tuple[Path, int, bool]] = []
     with Progress(console=console, transient=True, disable=len(files) < 5) as progress:
-        task = progress.add_task("submitting", total=len(files))
+        task = progress.add_task("lämnar in", total=len(files))
         for f in files:
             with session_scope() as session:
                 result = submit_file(session, f, filename=f.name, channel="cli", actor="user:cli")
@@ -112,10 +118,10 @@ def ingest(
     else:
         for r in rows:
             dept = r["department"] or (f"? ({r['suggested_department']})" if r["suggested_department"] else "")
-            extra = " (duplicate)" if r["duplicate"] else ""
+            extra = " (dubblett)" if r["duplicate"] else ""
             console.print(f"{r['id']:>6}  {r['state']:<13} {dept:<10} {r['file']}{extra}")
             if r["reason"]:
-                console.print(f"        [yellow]{r['reason']}[/yellow]")
+                console.print(f"        [yellow]{error_text(r['reason'])}[/yellow]")
 
 
 def _run_inline(ids: list[int]) -> None:
@@ -155,7 +161,7 @@ def _wait_for(ids: list[int], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     pending = set(ids)
     with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("processing", total=len(pending))
+        task = progress.add_task("behandlar", total=len(pending))
         while pending and time.monotonic() < deadline:
             with session_scope() as session:
                 rows = session.execute(select(MailItem.id, MailItem.state).where(MailItem.id.in_(pending))).all()
@@ -171,65 +177,51 @@ def _wait_for(ids: list[int], timeout: float) -> None:
                 time.sleep(0.5)
     if pending:
         console.print(
-            f"[yellow]{len(pending)} item(s) still in progress after {timeout:.0f} s. "
-            "Is a worker running (`posthantering serve` or `posthantering worker`)?[/yellow]"
+            f"[yellow]{len(pending)} försändelse(r) behandlas fortfarande efter {timeout:.0f} s. "
+            "Körs någon arbetsprocess (`posthantering serve` eller `posthantering worker`)?[/yellow]"
         )
 
 
 def ocr(
-    file: Annotated[Path, typer.Argument(help="A PDF, TIFF, PNG or JPEG")],
+    file: Annotated[Path, typer.Argument(help="En PDF-, TIFF-, PNG- eller JPEG-fil")],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Extract text only: per page the method (text-layer|ocr), confidence and seconds."""
+    """Läs bara ut texten: per sida metoden (text-layer|ocr), säkerheten och sekunderna."""
     from services.ingest.extract import ocr_file
 
     settings = load_settings()
     try:
         result = ocr_file(file, settings)
     except DomainError as exc:
-        console.print(f"[red]error:[/red] {exc.message}")
-        raise typer.Exit(1) from exc
+        raise fail(exc) from exc
     if as_json:
         print_json(result)
         return
     sys.stdout.write(result["text"] + "\n")
     for p in result["pages"]:
-        console.print(f"page {p['index'] + 1}: {p['method']}, confidence {p['confidence']}, {p['seconds']:.2f} s")
+        console.print(f"sida {p['index'] + 1}: {p['method']}, säkerhet {p['confidence']}, {p['seconds']:.2f} s")
 
 
 def classify(
-    file: Annotated[str, typer.Argument(help="A letter: a text file, a scan, or - for standard input")],
+    file: Annotated[str, typer.Argument(help="Ett brev: en textfil, en skanning, eller - för standard in (stdin)")],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Decide a department without storing anything, the way the pipeline decides (active model, rules, cases)."""
-    from services.ingest.extract import ocr_file
-
+    """Välj avdelning utan att spara något, på samma sätt som behandlingen gör (aktiv modell, regler, ärenden)."""
     settings = load_settings()
-    if file == "-":
-        text = sys.stdin.read()
-    else:
-        path = Path(file)
-        if not path.exists():
-            console.print(f"[red]error:[/red] no such file: {file}")
-            raise typer.Exit(1)
-        if path.suffix.lower() in {".txt", ".text", ".md"}:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        else:
-            try:
-                text = ocr_file(path, settings)["text"]
-            except DomainError as exc:
-                console.print(f"[red]error:[/red] {exc.message}")
-                raise typer.Exit(1) from exc
+    text, _ = read_letter(file, settings)
     decision, source = decide_without_storing(settings, text)
     if as_json:
         print_json({**decision.model_dump(), "model_source": source})
         return
     console.print(
         f"{decision.department} ({decision.confidence:.2f}) -> {decision.decision}; "
-        f"doc_type {decision.doc_type}; "
-        f"sensitive {decision.sensitive}; case refs {', '.join(decision.case_refs) or '-'}"
+        f"dokumenttyp {decision.doc_type}; "
+        f"sekretess {'ja' if decision.sensitive else 'nej'}; ärendenummer {', '.join(decision.case_refs) or '-'}"
     )
-    console.print(f"decided by model {decision.model_version} ({source}); rule: {decision.reasons.get('rule') or '-'}")
+    console.print(
+        f"beslut av modell {decision.model_version} ({_SOURCE.get(source, source)}); "
+        f"regel: {decision.reasons.get('rule') or '-'}"
+    )
     for s in decision.suggestions:
         console.print(f"  {s.department:<6} {s.confidence:.3f}")
 

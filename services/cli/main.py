@@ -8,7 +8,7 @@ from services.cli import admin, blobs, mail, model, registration, run, separatio
 
 app = typer.Typer(
     name="posthantering",
-    help="Posthantering: the digital mailroom. Ingest scanned mail, read it, route it, meter the savings.",
+    help="Posthantering: den digitala postöppningen. Tar emot skannad post, läser, fördelar och mäter besparingen.",
     no_args_is_help=True,
     add_completion=False,
 )

@@ -15,8 +15,8 @@ DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "letters"
 DEFAULT_MODEL_DIR = REPO_ROOT / "services" / "classify" / "default_model"
 
 
-models_app = typer.Typer(help="Model versions: list, promote, roll back.", no_args_is_help=True)
-cases_app = typer.Typer(help="The case register (known diarienummer and their departments).", no_args_is_help=True)
+models_app = typer.Typer(help="Modellversioner: lista, aktivera, gå tillbaka.", no_args_is_help=True)
+cases_app = typer.Typer(help="Ärenderegistret (kända diarienummer och deras avdelningar).", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -34,28 +34,28 @@ def _corpus_dirs(corpus: Path) -> list[Path]:
     if not dirs and (corpus / "letters").is_dir():
         return _corpus_dirs(corpus / "letters")
     if not dirs:
-        console.print(f"[red]error:[/red] no labels.csv in {corpus} or its sub-folders")
+        console.print(f"[red]fel:[/red] ingen labels.csv i {corpus} eller dess undermappar")
         raise typer.Exit(2)
     return dirs
 
 
 def train(
-    corpus: Annotated[Path, typer.Option(help="Labelled letters (folder with labels.csv, or their parent)")] = (
+    corpus: Annotated[Path, typer.Option(help="Märkta brev (mapp med labels.csv, eller mappen ovanför)")] = (
         DEFAULT_CORPUS
     ),
-    out: Annotated[Path, typer.Option(help="Where to write the packaged model (without --retrain)")] = (
+    out: Annotated[Path, typer.Option(help="Vart den paketerade modellen skrivs (utan --retrain)")] = (
         DEFAULT_MODEL_DIR
     ),
     retrain: Annotated[
         bool,
         typer.Option(
             "--retrain/--no-retrain",
-            help="Also learn from registrar decisions in the database and store a new model version "
-            "(promoted only when not worse than the active one on held-back decisions)",
+            help="Lär också av registratorernas beslut i databasen och spara en ny modellversion "
+            "(aktiveras bara om den inte är sämre än den aktiva på undanhållna beslut)",
         ),
     ] = False,
 ) -> None:
-    """Train the department classifier and write it, with its evaluation report, atomically."""
+    """Träna avdelningsklassaren och skriv den, med sin utvärderingsrapport, atomärt."""
     if retrain:
         from services.classify.learning import retrain_from_database
 
@@ -67,16 +67,17 @@ def train(
 
     load_settings()
     report = train_model(_corpus_dirs(corpus), out)
-    console.print(f"model written to {out}")
+    console.print(f"modellen skriven till {out}")
     print_json({k: v for k, v in report.items() if k != "confusion"})
 
 
 def evaluate(
-    corpus: Annotated[Path, typer.Option(help="Labelled letters")] = DEFAULT_CORPUS,
-    folds: Annotated[int, typer.Option(help="Cross-validation folds")] = 5,
+    corpus: Annotated[Path, typer.Option(help="Märkta brev")] = DEFAULT_CORPUS,
+    folds: Annotated[int, typer.Option(help="Antal delar i korsvalideringen")] = 5,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Cross-validated evaluation: accuracy, macro-F1, auto-route rate and precision, confusion matrix."""
+    """Korsvaliderad utvärdering: träffsäkerhet, macro-F1, andel automatiskt fördelade och deras
+    precision, förväxlingsmatris."""
     from services.classify.evaluation import evaluate as run_eval
 
     load_settings()
@@ -85,15 +86,15 @@ def evaluate(
         print_json(report)
         return
     console.print(
-        f"accuracy {report['accuracy']:.3f}  macro-F1 {report['macro_f1']:.3f}  "
-        f"auto-routed {report['auto_rate']:.1%} at precision {report['auto_precision']:.1%} "
-        f"(threshold {report.get('threshold')})"
+        f"träffsäkerhet {report['accuracy']:.3f}  macro-F1 {report['macro_f1']:.3f}  "
+        f"automatiskt fördelade {report['auto_rate']:.1%} med precision {report['auto_precision']:.1%} "
+        f"(tröskel {report.get('threshold')})"
     )
 
 
 @models_app.command("list")
 def list_models(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Model versions, newest first; the active one is marked."""
+    """Modellversioner, nyaste först; den aktiva är markerad."""
     from services.classify.versions import list_versions
     from services.core.db import session_scope
 
@@ -107,7 +108,7 @@ def list_models(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
         print_json(rows)
         return
     if not rows:
-        console.print("no model versions yet: the packaged default model is used")
+        console.print("inga modellversioner än: den medföljande standardmodellen används")
     for r in rows:
         console.print(f"{'*' if r['active'] else ' '} {r['version']}  {r['created_at']}")
 
@@ -120,33 +121,33 @@ def _activate(version: str | None) -> None:
     try:
         with session_scope() as session:
             row = activate(session, version) if version else rollback(session)
-            console.print(f"active model: {row.version}")
+            console.print(f"aktiv modell: {row.version}")
     except DomainError as exc:
         raise fail(exc) from exc
 
 
 @models_app.command("promote")
-def promote_model(version: Annotated[str, typer.Argument(help="The version to make active")]) -> None:
-    """Make a model version the active one."""
+def promote_model(version: Annotated[str, typer.Argument(help="Versionen som ska bli aktiv")]) -> None:
+    """Gör en modellversion till den aktiva."""
     _activate(version)
 
 
 @models_app.command("rollback")
 def rollback_model(
-    version: Annotated[str | None, typer.Argument(help="The version to go back to (default: the previous one)")] = None,
+    version: Annotated[str | None, typer.Argument(help="Versionen att gå tillbaka till (standard: föregående)")] = None,
 ) -> None:
-    """Go back to an older model version (the one before the active one, or the one named)."""
+    """Gå tillbaka till en äldre modellversion (den före den aktiva, eller den angivna)."""
     _activate(version)
 
 
 @cases_app.command("import")
-def import_cases(file: Annotated[Path, typer.Argument(help="CSV with a header: number,department[,title]")]) -> None:
-    """Import known cases into the case register (existing numbers are updated)."""
+def import_cases(file: Annotated[Path, typer.Argument(help="CSV med rubrikrad: number,department[,title]")]) -> None:
+    """Läs in kända ärenden i ärenderegistret (befintliga nummer uppdateras)."""
     from services.classify.cases import import_csv
     from services.core.db import session_scope
 
     if not file.exists():
-        console.print(f"[red]error:[/red] no such file: {file}")
+        console.print(f"[red]fel:[/red] filen finns inte: {file}")
         raise typer.Exit(1)
     prepare_database(load_settings())
     try:

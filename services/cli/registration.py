@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from services.cli.common import console, load_settings, print_json
-from services.core.errors import DomainError
+from services.cli.common import console, load_settings, print_json, read_letter
 from services.core.pii import mask_personnummer
 
 
@@ -19,39 +16,22 @@ def register(app: typer.Typer) -> None:
 
 
 def register_file(
-    file: Annotated[str, typer.Argument(help="A letter: a text file, a scan, or - for standard input")],
+    file: Annotated[str, typer.Argument(help="Ett brev: en textfil, en skanning, eller - för standard in (stdin)")],
     as_json: Annotated[bool, typer.Option("--json")] = False,
     channel: Annotated[
-        str, typer.Option(help="Intake channel for the arrival date: post|mailbox|email|upload")
+        str, typer.Option(help="Kanalen brevet kom in genom, som avgör ankomstdatumet: post|mailbox|email|upload")
     ] = "post",
 ) -> None:
-    """Propose the registration record (diarieföring) of a letter without storing anything."""
+    """Föreslå registreringsposten (diarieföringen) för ett brev utan att spara något."""
     from services.classify.signals import department_codes, find_case_refs
-    from services.ingest.extract import ocr_file
     from services.registration.arrival import CHANNELS, arrival_date
     from services.registration.service import propose_record
 
     settings = load_settings()
     if channel not in CHANNELS:
-        console.print(f"[red]error:[/red] channel must be one of {', '.join(CHANNELS)}")
+        console.print(f"[red]fel:[/red] kanalen ska vara en av {', '.join(CHANNELS)}")
         raise typer.Exit(2)
-    name = ""
-    if file == "-":
-        text = sys.stdin.read()
-    else:
-        path = Path(file)
-        name = path.name
-        if not path.exists():
-            console.print(f"[red]error:[/red] no such file: {file}")
-            raise typer.Exit(1)
-        if path.suffix.lower() in {".txt", ".text", ".md"}:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        else:
-            try:
-                text = ocr_file(path, settings)["text"]
-            except DomainError as exc:
-                console.print(f"[red]error:[/red] {exc.message}")
-                raise typer.Exit(1) from exc
+    text, name = read_letter(file, settings)
     proposal = propose_record(text, find_case_refs(text), department_codes(), filename=name)
     arrival = arrival_date(datetime.now(UTC), channel, settings.time_zone)
     fields = {k: {"value": v["value"], "confidence": v["confidence"], "source": v.get("source", "")}

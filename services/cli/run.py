@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from services.cli.common import console, load_settings, prepare_database
+from services.core.messages import error_text
 
 
 def register(app: typer.Typer) -> None:
@@ -43,7 +44,8 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def _worker_argv(queues: str, concurrency: int) -> list[str]:
+def worker_argv(queues: str, concurrency: int) -> list[str]:
+    """The Celery worker command `serve` and `worker` run (the integration tests start the same)."""
     return [
         sys.executable,
         "-m",
@@ -64,11 +66,12 @@ def _worker_argv(queues: str, concurrency: int) -> list[str]:
 
 
 def serve(
-    host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
-    concurrency: Annotated[int | None, typer.Option(help="Worker processes (default: cores)")] = None,
+    host: Annotated[str | None, typer.Option(help="Adress att lyssna på")] = None,
+    port: Annotated[int | None, typer.Option(help="Port att lyssna på")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="Arbetsprocesser (standard: antalet kärnor)")] = None,
 ) -> None:
-    """Run everything in one command: API and UI, one worker, beat and the hot-folder watcher."""
+    """Kör allt i ett kommando: API och webbgränssnitt, en arbetsprocess, schemaläggaren och
+    bevakningen av skannermappen."""
     import uvicorn
 
     from services.api.app import create_app
@@ -86,16 +89,17 @@ def serve(
         with session_scope() as session:
             token = bootstrap_admin(session, password=settings.admin_password or None)
     except DomainError as exc:  # POSTHANTERING_ADMIN_PASSWORD breaks the password policy
-        console.print(f"[red]configuration error:[/red] POSTHANTERING_ADMIN_PASSWORD: {exc.message}")
+        why = error_text(exc.message, exc.status_code)
+        console.print(f"[red]konfigurationsfel:[/red] POSTHANTERING_ADMIN_PASSWORD: {why}")
         raise typer.Exit(2) from exc
     if token:
-        console.print(f"[bold]First start: an admin user was created. Its API token (shown once):[/bold]\n{token}")
+        console.print(f"[bold]Första starten: en administratör har skapats. API-token (visas en gång):[/bold]\n{token}")
         if not settings.admin_password:
-            console.print("Give it a web UI password with: posthantering users passwd admin")
+            console.print("Ge den ett lösenord till webbgränssnittet med: posthantering users passwd admin")
 
     n = concurrency or settings.worker_concurrency
     supervisor = Supervisor(settings, _start_child)
-    supervisor.add("worker", _worker_argv("ocr,default", n), watch_worker=True)
+    supervisor.add("worker", worker_argv("ocr,default", n), watch_worker=True)
     supervisor.add("beat", [sys.executable, "-m", "services.cli.main", "beat"])
     supervisor.start()
     # uvicorn re-raises SIGTERM after its own graceful shutdown; turn it into an exception so the
@@ -110,7 +114,7 @@ def serve(
     )
     watcher.start()
     h, p = host or settings.host, port or settings.port
-    console.print(f"Posthantering at http://{h}:{p}  (data: {settings.data_dir}, hot folder: {settings.hot_folder})")
+    console.print(f"Posthantering på http://{h}:{p}  (data: {settings.data_dir}, skannermapp: {settings.hot_folder})")
     try:
         uvicorn.run(create_app(), host=h, port=p, log_level=settings.log_level.lower())
     finally:
@@ -124,19 +128,19 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
 
 
 def worker(
-    queues: Annotated[str, typer.Option(help="Comma-separated queues: ocr, default")] = "ocr,default",
-    concurrency: Annotated[int | None, typer.Option(help="Processes (default: cores)")] = None,
+    queues: Annotated[str, typer.Option(help="Köer, kommaseparerade: ocr, default")] = "ocr,default",
+    concurrency: Annotated[int | None, typer.Option(help="Processer (standard: antalet kärnor)")] = None,
 ) -> None:
-    """Run a Celery worker (for scale-out: as many `--queues ocr` workers as the volume needs)."""
+    """Kör en Celery-arbetsprocess (för att skala ut: så många `--queues ocr`-processer som volymen kräver)."""
     settings = load_settings()
     prepare_database(settings)
     os.environ["OMP_THREAD_LIMIT"] = "1"
-    argv = _worker_argv(queues, concurrency or settings.worker_concurrency)
+    argv = worker_argv(queues, concurrency or settings.worker_concurrency)
     os.execve(sys.executable, argv, _child_env())
 
 
 def beat() -> None:
-    """Run the scheduler that sends the sweeper (re-enqueues items stuck in a pipeline state)."""
+    """Kör schemaläggaren som startar städningen (köar om försändelser som fastnat i ett behandlingssteg)."""
     settings = load_settings()
     settings.ensure_dirs()
     from workers.celery_app import app as celery_app
@@ -145,7 +149,7 @@ def beat() -> None:
 
 
 def watch() -> None:
-    """Watch the hot folder alone (when API and workers run elsewhere)."""
+    """Bevaka bara skannermappen (när API och arbetsprocesser körs någon annanstans)."""
     from services.ingest.hotfolder import HotFolder
     from workers.dispatch import enqueue_for_state
 
@@ -153,7 +157,7 @@ def watch() -> None:
     prepare_database(settings)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    console.print(f"Watching {settings.hot_folder}")
+    console.print(f"Bevakar {settings.hot_folder}")
     try:
         HotFolder(settings, on_submitted=enqueue_for_state).run(stop)
     except KeyboardInterrupt:
@@ -161,7 +165,7 @@ def watch() -> None:
 
 
 def migrate() -> None:
-    """Create or upgrade the database schema and load the default departments."""
+    """Skapa eller uppgradera databasschemat och läs in standardavdelningarna."""
     settings = load_settings()
     prepare_database(settings)
-    console.print("database is up to date")
+    console.print("databasen är uppdaterad")

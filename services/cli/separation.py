@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from services.cli.common import console, load_settings, print_json
+from services.cli.common import console, fail, load_settings, print_json
 from services.core.errors import DomainError
 
 
@@ -16,21 +16,20 @@ def register(app: typer.Typer) -> None:
 
 
 def split(
-    file: Annotated[Path, typer.Argument(help="A scanned pile: PDF or multi-page TIFF")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON")] = False,
-    details: Annotated[bool, typer.Option(help="Also the evidence per page")] = False,
+    file: Annotated[Path, typer.Argument(help="En skannad bunt: PDF eller TIFF med flera sidor")],
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv ut beslutet som JSON")] = False,
+    details: Annotated[bool, typer.Option(help="Även underlaget för varje sida")] = False,
 ) -> None:
-    """The separation decision: letters with their page indexes (0-based), blank and separator pages."""
+    """Delningsbeslutet: brev med sina sidindex (från 0), tomma sidor och skiljeblad."""
     from services.ingest.separation import split_file
 
     if not file.exists():
-        console.print(f"[red]error:[/red] no such file: {file}")
+        console.print(f"[red]fel:[/red] filen finns inte: {file}")
         raise typer.Exit(1)
     try:
         result = split_file(file, load_settings(), details=details)
     except DomainError as exc:
-        console.print(f"[red]error:[/red] {exc.message}")
-        raise typer.Exit(1) from exc
+        raise fail(exc) from exc
     if as_json:
         print_json(result)
         return

@@ -23,6 +23,8 @@ import os
 import re
 import shutil
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -31,6 +33,9 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 CHUNK = 1024 * 1024
+# Per process: when this host's blob cache was last pruned (PostgresBlobStore._maybe_prune).
+_PRUNED_AT = [time.monotonic()]
+_PRUNE_LOCK = threading.Lock()
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -124,6 +129,11 @@ class BlobStore:
         else:
             path.unlink(missing_ok=True)
 
+    def prune_cache(self, older_than_seconds: float) -> int:
+        """Delete local copies unused for `older_than_seconds` that another backend still holds
+        (folder: the folder is the store itself, nothing is a copy); returns how many went."""
+        return 0
+
     # --- whole-store access, for copying between backends -----------------------------------
     def list_keys(self) -> Iterator[str]:
         """Every original and every finished derived file (page renders and work folders excluded)."""
@@ -168,13 +178,36 @@ class PostgresBlobStore(BlobStore):
 
     backend = "postgres"
 
-    def __init__(self, root: Path, engine: Engine) -> None:
+    # A host fills its cache by uploading and downloading; either prunes it now and then (in the
+    # background, at most once per PRUNE_EVERY seconds per process), so every host's cache is kept,
+    # not only the one that happens to run the housekeeping task.
+    PRUNE_EVERY = 600.0
+
+    def __init__(self, root: Path, engine: Engine, cache_seconds: float | None = None) -> None:
         super().__init__(root)
         self.engine = engine
+        self.cache_seconds = cache_seconds
+
+    def _maybe_prune(self) -> None:
+        if self.cache_seconds is None or time.monotonic() - _PRUNED_AT[0] < self.PRUNE_EVERY:
+            return
+        if not _PRUNE_LOCK.acquire(blocking=False):
+            return
+        _PRUNED_AT[0] = time.monotonic()
+
+        def run() -> None:
+            try:
+                self.prune_cache(self.cache_seconds or 0)
+            except Exception:  # noqa: BLE001 - housekeeping; the next one tries again
+                pass
+            finally:
+                _PRUNE_LOCK.release()
+
+        threading.Thread(target=run, name="blob-cache-prune", daemon=True).start()
 
     def path(self, sha: str) -> Path:
         local = self._local(sha)
-        if not local.exists():
+        if not _touch(local):
             self._download(sha, local, verify=True)
         return local
 
@@ -184,6 +217,7 @@ class PostgresBlobStore(BlobStore):
     def _stored(self, key: str, local: Path) -> None:
         if self._header(key) is None:
             self._upload(key, local)
+        self._maybe_prune()
 
     def publish(self, sha: str, suffix: str) -> None:
         local = self.derived_path(sha, suffix)
@@ -192,7 +226,7 @@ class PostgresBlobStore(BlobStore):
 
     def fetch(self, sha: str, suffix: str) -> Path | None:
         local = self.derived_path(sha, suffix)
-        if not local.exists():
+        if not _touch(local):
             self._download(f"{sha}.{suffix}", local, verify=False)
         return local if local.exists() else None
 
@@ -236,9 +270,38 @@ class PostgresBlobStore(BlobStore):
 
     def open_key(self, key: str) -> BinaryIO:
         local = self._key_path(key)
-        if not local.exists():
+        if not _touch(local):
             self._download(key, local, verify=_SHA.match(key) is not None)
         return local.open("rb")
+
+    def prune_cache(self, older_than_seconds: float) -> int:
+        """This host's cache: copies not used (downloaded, read through `path`/`fetch`) for
+        `older_than_seconds`, and only those the database holds, so a file written here and not yet
+        published stays; an abandoned partial download goes too. The next use downloads it again."""
+        cutoff = time.time() - older_than_seconds
+        derived = self.root.parent / "derived"
+        removed = 0
+        for base in (self.root, derived):
+            if not base.exists():
+                continue
+            for local in base.rglob("*"):
+                try:
+                    st = local.lstat()
+                except FileNotFoundError:
+                    continue
+                if not local.is_file() or local.is_symlink() or st.st_mtime >= cutoff:
+                    continue
+                if local.name.startswith((".download-", ".incoming-")):
+                    key: str | None = None
+                elif base is self.root:
+                    key = local.name if _SHA.match(local.name) else ""
+                else:
+                    key = "/".join(local.relative_to(derived).parts[1:])
+                if key == "" or (key is not None and not self.has_key(key)):
+                    continue
+                local.unlink(missing_ok=True)
+                removed += 1
+        return removed
 
     def has_key(self, key: str) -> bool:
         return self._header(key) is not None
@@ -294,9 +357,21 @@ class PostgresBlobStore(BlobStore):
             if verify and h.hexdigest() != key:
                 raise OSError(f"blob {key[:12]}… does not match its hash")
             os.replace(tmp, local)
+            self._maybe_prune()
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
+
+
+def _touch(local: Path) -> bool:
+    """Mark a cached copy as just used (the cache prune keeps it); False when there is none."""
+    try:
+        os.utime(local)
+    except FileNotFoundError:
+        return False
+    except OSError:  # a read-only copy is still a copy
+        return local.exists()
+    return True
 
 
 def get_blob_store() -> BlobStore:
@@ -306,7 +381,7 @@ def get_blob_store() -> BlobStore:
     if settings.blob_backend == "postgres":
         from services.core.db import get_engine
 
-        return PostgresBlobStore(settings.blob_dir, get_engine())
+        return PostgresBlobStore(settings.blob_dir, get_engine(), settings.blob_cache_hours * 3600)
     return BlobStore(settings.blob_dir)
 
 

@@ -64,6 +64,9 @@ class MailItem(Base):
     mime: Mapped[str] = mapped_column(String(100), default="application/octet-stream")
     size_bytes: Mapped[int] = mapped_column(Integer, default=0)
     channel: Mapped[str] = mapped_column(String(20), default="upload")  # upload | hotfolder | cli
+    # issue 12: the intake channel for the arrival date (FL 22 §) as it came in: post | mailbox | email |
+    # upload, from the inbox subfolder it was taken from (None: decided from `channel` and the settings).
+    intake_channel: Mapped[str | None] = mapped_column(String(12), default=None)
 
     state: Mapped[str] = mapped_column(String(20), index=True)
     state_reason: Mapped[str | None] = mapped_column(Text, default=None)  # why quarantined/failed

@@ -37,6 +37,13 @@ class RegistrationRecord(Base):
     exported_at: Mapped[datetime | None] = mapped_column(default=None)
     # Export wanted (confirmed, or auto-routed with auto-export on) and not yet delivered to every connector.
     export_pending: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # The current delivery round (reset by a manual re-send): tries so far, when the first was, when the
+    # next is due (backoff), and when/why it was given up (a refusal, or too many tries / too long).
+    export_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    export_started_at: Mapped[datetime | None] = mapped_column(default=None)
+    export_next_at: Mapped[datetime | None] = mapped_column(default=None)
+    export_failed_at: Mapped[datetime | None] = mapped_column(default=None)
+    export_failure: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -124,6 +124,8 @@ class Settings(BaseSettings):
     smtp_from: str = Field(default="posthantering@localhost", validation_alias="POSTHANTERING_SMTP_FROM")
     public_url: str = Field(default="http://localhost:8000", validation_alias="POSTHANTERING_PUBLIC_URL")
     digest_hour: int = Field(default=7, ge=0, le=23, validation_alias="POSTHANTERING_DIGEST_HOUR")
+    # How far back the notice sweep looks for routed items still owing someone an e-mail.
+    notify_sweep_hours: int = Field(default=24, ge=1, le=24 * 14, validation_alias="POSTHANTERING_NOTIFY_SWEEP_HOURS")
     # --- issue 16: separation of scanned piles into letters ---
     separation_enabled: bool = Field(default=True, validation_alias="POSTHANTERING_SEPARATION_ENABLED")
     # A page with less ink than this share of its area (margins excluded, specks averaged away) and no
@@ -135,6 +137,19 @@ class Settings(BaseSettings):
     separation_min_confidence: float = Field(
         default=0.85, ge=0.5, le=1.0, validation_alias="POSTHANTERING_SEPARATION_MIN_CONFIDENCE"
     )
+    # A file with at most this many content pages is nearly always one letter (an upload, a letter
+    # scanned on its own): a later page starts a new letter only on positive evidence of a letter's
+    # opening (page "1", a date, an address block, a salutation, a title, a stamp); without it the file
+    # stays one letter and is not sent to review. 0 turns this off (every file is read as a pile).
+    separation_short_file_pages: int = Field(
+        default=3, ge=0, le=20, validation_alias="POSTHANTERING_SEPARATION_SHORT_FILE_PAGES"
+    )
+    # Channels whose files are split only at separator sheets (blank backs are still removed): one
+    # letter per file unless the sender put sheets in. Comma-separated: hotfolder, upload, cli, email.
+    # Empty (the default): every channel also splits by content.
+    separation_sheets_only_channels: str = Field(
+        default="", validation_alias="POSTHANTERING_SEPARATION_SHEETS_ONLY_CHANNELS"
+    )
     # --- issue 11: throughput, broker polling, blob backend ---
     # Celery's SQLAlchemy transport (embedded default) polls the broker tables this often when idle;
     # its default of 1 s adds up to a second to every hop. Redis and RabbitMQ push, they do not poll.
@@ -143,6 +158,8 @@ class Settings(BaseSettings):
     # several machines need a shared volume) or "postgres" (chunks in the PostgreSQL database, so a
     # worker needs only DATABASE_URL and BROKER_URL; data_dir/blobs is then a local cache).
     blob_backend: Literal["folder", "postgres"] = Field(default="folder", validation_alias="POSTHANTERING_BLOB_BACKEND")
+    # On the postgres backend: a host's cached copy unused this long is deleted by the housekeeping task.
+    blob_cache_hours: float = Field(default=24, gt=0, le=24 * 365, validation_alias="POSTHANTERING_BLOB_CACHE_HOURS")
 
     # --- issue 9: security hardening ---
     # Login throttle: after this many failures (per account / per client address) logins are refused with
@@ -201,6 +218,14 @@ class Settings(BaseSettings):
     )
     export_webhook_timeout_seconds: float = Field(
         default=10.0, gt=0, validation_alias="POSTHANTERING_EXPORT_WEBHOOK_TIMEOUT_SECONDS"
+    )
+    # A delivery that keeps failing (5xx, timeouts) is given up after this many tries in all, or this many
+    # hours after its first try (whichever comes first); a 4xx refusal is given up at once. Between
+    # rounds of the periodic task the wait doubles from export_retry_backoff_seconds, at most an hour.
+    export_max_attempts: int = Field(default=20, ge=1, le=1000, validation_alias="POSTHANTERING_EXPORT_MAX_ATTEMPTS")
+    export_max_age_hours: float = Field(default=48.0, gt=0, validation_alias="POSTHANTERING_EXPORT_MAX_AGE_HOURS")
+    export_retry_backoff_seconds: float = Field(
+        default=60.0, ge=0, validation_alias="POSTHANTERING_EXPORT_RETRY_BACKOFF_SECONDS"
     )
     # Name of the authority in exports (ERMS control/maintenanceAgency).
     authority_name: str = Field(default="Solvik kommun", validation_alias="POSTHANTERING_AUTHORITY_NAME")

@@ -26,7 +26,9 @@ AFTER_EARLY: frozenset[MailState] = frozenset({MailState.split, MailState.split_
 
 # Which states may follow which. Anything else is a programming error or a stale request.
 TRANSITIONS: dict[MailState, frozenset[MailState]] = {
-    MailState.received: frozenset({MailState.extracted, MailState.quarantined, MailState.failed}),
+    # received -> routed: an envelope that must stay closed (issue 12, registration.unopened), registered
+    # from typed fields and forwarded unopened: no extraction, no OCR, no classification.
+    MailState.received: frozenset({MailState.extracted, MailState.quarantined, MailState.failed, MailState.routed}),
     MailState.extracted: frozenset({MailState.classified, MailState.failed, MailState.split, MailState.split_review}),
     MailState.classified: frozenset({MailState.routed, MailState.needs_review, MailState.failed, *AFTER_EARLY}),
     # An item decided on its first pages (issue 11) whose last page shows a pile: split, or a registrar decides.

@@ -5,7 +5,9 @@
   never sees half an item; a `.done` marker is written last.
 - `Webhook`: a signed POST of the JSON payload (HMAC-SHA256 over the body, header
   `X-Posthantering-Signature: sha256=<hex>`, with `X-Posthantering-Timestamp`), retried with
-  exponential backoff on connection errors and 5xx/429 answers. 4xx other than 429 is not retried.
+  exponential backoff on connection errors, timeouts and 5xx/408/429 answers. Any other answer that is
+  not 2xx (a 4xx: the receiver refuses this item, and will refuse it again) ends the delivery at once
+  with a permanent `Try`: the export service then gives the item up instead of trying it forever.
 Each try is returned as a `Try` for the delivery log.
 """
 
@@ -37,6 +39,15 @@ class Try:
     ok: bool
     status_code: int | None
     detail: str
+    permanent: bool = False  # a refusal that trying again cannot change (HTTP 4xx other than 408/429)
+
+
+RETRYABLE_4XX = frozenset({408, 429})  # Request Timeout, Too Many Requests: try again later
+
+
+def is_permanent(status_code: int) -> bool:
+    """An answer that sending the same request again cannot change: not 2xx, 5xx, 408 or 429."""
+    return not (200 <= status_code < 300 or status_code >= 500 or status_code in RETRYABLE_4XX)
 
 
 class Connector(Protocol):
@@ -106,7 +117,8 @@ class Webhook:
             if 200 <= r.status_code < 300:
                 log.append(Try(True, r.status_code, "levererad"))
                 return log
-            log.append(Try(False, r.status_code, r.text[:300]))
-            if r.status_code < 500 and r.status_code != 429:
+            permanent = is_permanent(r.status_code)
+            log.append(Try(False, r.status_code, r.text[:300], permanent=permanent))
+            if permanent:
                 break  # the receiver refuses this request: retrying sends the same refusal
         return log

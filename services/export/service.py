@@ -3,21 +3,30 @@ connectors, with every try in the delivery log (`export_deliveries`).
 
 An item whose record is `export_pending` (confirmed by a registrar, or auto-routed with auto-export on)
 is delivered to every connector not yet delivered; when all have it, the record is marked exported and
-one `registration_exported` event per connector is written ({"connector": name}). A failed connector
-leaves the record pending: the periodic `export.deliver_pending` task tries again.
+one `registration_exported` event per connector is written ({"connector": name}).
+
+A failed delivery is either given up or tried again:
+- a permanent refusal (the webhook answered 4xx other than 408/429) gives the item up at once;
+- a transient failure (5xx, 408/429, timeout, connection refused) leaves it pending for the periodic
+  `export.deliver_pending` task, after a wait that doubles each round (export_retry_backoff_seconds, at
+  most an hour), until export_max_attempts tries in all or export_max_age_hours since the first: then
+  it is given up too.
+Given up = not pending, `export_failed_at` and a Swedish `export_failure` reason on the record, a
+`registration_export_failed` event: the registry sees it in the item view and the delivery log, the
+metrics count it, and `resend` starts a new round (`registration_export_resent`).
 """
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from services.core.blobs import get_blob_store
-from services.core.errors import NotFound
+from services.core.errors import Conflict, NotFound
 from services.core.events import SYSTEM, record
 from services.core.logging import get_logger
 from services.core.models import MailItem, utcnow
@@ -25,7 +34,7 @@ from services.core.models_registration import ExportDelivery, RegistrationRecord
 from services.core.pii import mask_personnummer
 from services.core.settings import Settings, get_settings
 from services.export import erms
-from services.export.connectors import Connector, FileDrop, Package, Webhook
+from services.export.connectors import Connector, FileDrop, Package, Try, Webhook
 
 log = get_logger(__name__)
 EXTENSIONS = {"application/pdf": ".pdf", "image/tiff": ".tif", "image/png": ".png", "image/jpeg": ".jpg"}
@@ -151,16 +160,24 @@ def deliver(session: Session, item_id: int, targets: list[Connector] | None = No
     if not targets:
         return False  # nothing configured: stays pending, visible to the operator
     pkg = package(item, rec) if todo else None
+    now = utcnow()
+    if todo and rec.export_started_at is None:
+        rec.export_started_at = now
     all_ok = True
+    refusals: list[str] = []
+    last_errors: list[str] = []
     for conn in todo:
         assert pkg is not None
         tries = conn.deliver(pkg)
+        before = _tries_so_far(session, item_id, conn.name)
         for n, t in enumerate(tries, start=1):
+            if not t.ok:  # the round's failed tries: what the give-up counts
+                rec.export_attempts = (rec.export_attempts or 0) + 1
             session.add(
                 ExportDelivery(
                     item_id=item_id,
                     connector=conn.name,
-                    attempt=n,
+                    attempt=before + n,
                     ok=t.ok,
                     status_code=t.status_code,
                     detail=mask_personnummer(t.detail)[:1000],
@@ -172,22 +189,120 @@ def deliver(session: Session, item_id: int, targets: list[Connector] | None = No
             record(
                 session, item_id=item_id, actor=SYSTEM, action="registration_exported", detail={"connector": conn.name}
             )
+            continue
+        log.warning("export_failed", item_id=item_id, connector=conn.name, tries=len(tries))
+        last = tries[-1] if tries else Try(False, None, "inget försök gjordes")
+        if last.permanent:
+            refusals.append(f"{conn.name} avvisade försändelsen ({_answer(last)}); ett nytt försök ger samma svar")
         else:
-            log.warning("export_failed", item_id=item_id, connector=conn.name, tries=len(tries))
+            last_errors.append(f"{conn.name}: {_answer(last)}")
     if all_ok:
         rec.export_pending = False
         rec.exported_at = utcnow()
-    return all_ok
+        rec.export_next_at = None
+        return True
+    if refusals:
+        _give_up(session, rec, "Mottagaren " + "; ".join(refusals) + ".")
+    else:
+        _retry_later(session, rec, now, last_errors)
+    return False
+
+
+def _tries_so_far(session: Session, item_id: int, connector: str) -> int:
+    q = select(func.count()).where(ExportDelivery.item_id == item_id, ExportDelivery.connector == connector)
+    return int(session.scalar(q) or 0)
+
+
+def _answer(t: Try) -> str:
+    text = mask_personnummer(" ".join(t.detail.split()))[:200]
+    if t.status_code is not None:
+        return f"HTTP {t.status_code}" + (f": {text}" if text else "")
+    return text or "inget svar"
+
+
+def _retry_later(session: Session, rec: RegistrationRecord, now: datetime, errors: list[str]) -> None:
+    """A transient failure: wait (doubling) and try again, or give up after too many tries or too long."""
+    s = get_settings()
+    started = _aware(rec.export_started_at or now)
+    age = now - started
+    if rec.export_attempts >= s.export_max_attempts or age >= timedelta(hours=s.export_max_age_hours):
+        hours = age.total_seconds() / 3600
+        _give_up(
+            session,
+            rec,
+            f"Gav upp efter {rec.export_attempts} försök under {hours:.1f} timmar. Senaste fel: "
+            + "; ".join(errors)
+            + ".",
+        )
+        return
+    rounds = max(0, rec.export_attempts - 1)
+    wait = min(3600.0, s.export_retry_backoff_seconds * 2 ** min(rounds, 12))
+    rec.export_next_at = now + timedelta(seconds=wait)
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def _give_up(session: Session, rec: RegistrationRecord, reason: str) -> None:
+    rec.export_pending = False
+    rec.export_next_at = None
+    rec.export_failed_at = utcnow()
+    rec.export_failure = reason[:1000]
+    record(
+        session,
+        item_id=rec.item_id,
+        actor=SYSTEM,
+        action="registration_export_failed",
+        detail={"reason": rec.export_failure, "attempts": rec.export_attempts},
+    )
+    log.warning("export_given_up", item_id=rec.item_id, attempts=rec.export_attempts)
+
+
+def resend(session: Session, item_id: int, actor: str) -> RegistrationRecord:
+    """Start a new delivery round for an export that was given up (after the receiver is fixed). The
+    connectors that already have the item are not sent it again."""
+    rec = session.scalars(select(RegistrationRecord).where(RegistrationRecord.item_id == item_id)).one_or_none()
+    if rec is None:
+        raise NotFound(f"försändelse {item_id} har ingen registrering ännu")
+    if rec.export_failed_at is None:
+        raise Conflict(
+            f"exporten av försändelse {item_id} har inte misslyckats; den kan inte skickas om",
+            state="pending" if rec.export_pending else ("exported" if rec.exported_at else rec.status),
+        )
+    previous = rec.export_failure
+    rec.export_pending = True
+    rec.export_attempts = 0
+    rec.export_started_at = None
+    rec.export_next_at = None
+    rec.export_failed_at = None
+    rec.export_failure = ""
+    record(session, item_id=item_id, actor=actor, action="registration_export_resent", detail={"previous": previous})
+    return rec
 
 
 def pending_ids(session: Session, limit: int = 100) -> list[int]:
+    """Records waiting for their export whose next try is due (not while the letter's pages are still
+    being read: issue 11, an early-routed letter)."""
+    now = utcnow()
     q = (
         select(RegistrationRecord.item_id)
         .join(MailItem, MailItem.id == RegistrationRecord.item_id)
-        .where(RegistrationRecord.export_pending.is_(True), MailItem.text_pending.is_(False))
+        .where(
+            RegistrationRecord.export_pending.is_(True),
+            or_(RegistrationRecord.export_next_at.is_(None), RegistrationRecord.export_next_at <= now),
+            MailItem.text_pending.is_(False),
+        )
         .limit(limit)
     )
     return list(session.scalars(q))
+
+
+def export_counts(session: Session) -> dict[str, int]:
+    """Records by export status, for the metrics: pending (waiting or retrying) and failed (given up)."""
+    pending = session.scalar(select(func.count()).where(RegistrationRecord.export_pending.is_(True))) or 0
+    failed = session.scalar(select(func.count()).where(RegistrationRecord.export_failed_at.is_not(None))) or 0
+    return {"pending": int(pending), "failed": int(failed)}
 
 
 def deliveries(session: Session, item_id: int) -> list[ExportDelivery]:

@@ -10,6 +10,14 @@ Only regular files that lie inside the inbox are read (``safe_open``): a symboli
 path leaves the inbox is moved aside at once, unread, with an .error.txt saying why. The file is
 opened with O_NOFOLLOW and checked again on the open descriptor, so a swap between the check and
 the open is caught too.
+
+Intake channel (issue 12): a file in the inbox itself came by the hot folder's channel
+(POSTHANTERING_HOTFOLDER_INTAKE_CHANNEL, post by default); subfolders named in
+POSTHANTERING_INTAKE_CHANNELS ("epost=email,brevlada=mailbox") are read too, and a file taken from one
+is recorded with that subfolder's channel, so its arrival date follows FL 22 § for how it came in. A
+configured subfolder must itself be a plain directory of the inbox (a link in its place is moved aside,
+unread); its files get the same checks, with the subfolder as the place they must lie in. Other
+subfolders are a scanner's own and are left alone; nothing below a subfolder is read.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from services.core.logging import get_logger
 from services.core.settings import Settings, get_settings
 from services.core.states import MailState
 from services.ingest.service import submit_stream, too_large_message
+from services.registration.arrival import CHANNELS, POST, parse_channel_map
 
 log = get_logger(__name__)
 
@@ -45,6 +54,21 @@ class _Seen:
     since: float  # monotonic time the signature was first seen
 
 
+@dataclass(frozen=True)
+class Source:
+    """A folder the hot folder takes files from and the intake channel its files came by."""
+
+    folder: Path
+    channel: str
+    subfolder: str | None = None  # None: the inbox itself
+    # Where its files must really lie: for a subfolder, the real inbox path joined with its name (never
+    # resolved through the subfolder, which could meanwhile have been swapped for a link).
+    real: Path | None = None
+
+
+OUTSIDE = "filen ligger inte i inkorgen"
+
+
 class UnsafeEntry(Exception):
     """An inbox entry that is not a plain file of the inbox; its message (Swedish) says why."""
 
@@ -55,8 +79,9 @@ def is_candidate(path: Path) -> bool:
     return not name.startswith(".") and not name.lower().endswith(IGNORED_SUFFIXES)
 
 
-def unsafe_reason(path: Path, st: os.stat_result, folder: Path) -> str | None:
-    """Why an inbox entry (lstat result) must not be read, or None for a plain regular file of the inbox."""
+def unsafe_reason(path: Path, st: os.stat_result, folder: Path, real: Path | None = None) -> str | None:
+    """Why an inbox entry (lstat result) must not be read, or None for a plain regular file of the inbox.
+    `real`: the folder's real path when known (a subfolder's), else `folder` resolved."""
     if stat.S_ISLNK(st.st_mode):
         return "symbolisk länk: hotmappen läser bara vanliga filer, aldrig länkar"
     if not stat.S_ISREG(st.st_mode):
@@ -64,11 +89,11 @@ def unsafe_reason(path: Path, st: os.stat_result, folder: Path) -> str | None:
     if st.st_nlink > 1:
         return "hård länk till en annan fil: hotmappen läser bara filer som bara finns i inkorgen"
     try:
-        inside = path.resolve(strict=True).parent == folder.resolve(strict=True)
+        inside = path.resolve(strict=True).parent == (real or folder.resolve(strict=True))
     except OSError:
         inside = False
     if not inside:
-        return "filen ligger inte i inkorgen"
+        return OUTSIDE
     return None
 
 
@@ -107,40 +132,88 @@ class HotFolder:
             stop.wait(self.settings.hot_folder_poll_seconds)
         log.info("hotfolder_stopped")
 
+    def sources(self) -> list[Source]:
+        """The inbox (the hot folder's channel) and each configured subfolder that is a plain directory
+        of the inbox (created when missing). A link or a file in a subfolder's place is moved aside."""
+        s = self.settings
+        out = [Source(self.folder, s.hotfolder_intake_channel if s.hotfolder_intake_channel in CHANNELS else POST)]
+        try:
+            inbox = self.folder.resolve(strict=True)
+        except OSError:
+            return out
+        for name, channel in sorted(parse_channel_map(s.intake_channels).items()):
+            if name in (".", "..") or "/" in name or "\\" in name or name.startswith("."):
+                log.warning("hotfolder_bad_subfolder", subfolder=name)
+                continue
+            path = self.folder / name
+            try:
+                if not os.path.lexists(path):
+                    path.mkdir()
+                st = path.lstat()
+            except OSError as e:
+                log.warning("hotfolder_subfolder_unavailable", subfolder=name, error=type(e).__name__)
+                continue
+            if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
+                why = (
+                    "symbolisk länk i en inkorgsmapps ställe: hotmappen följer aldrig länkar"
+                    if stat.S_ISLNK(st.st_mode)
+                    else f"inte en mapp: inkorgsmappen {name}/ ska vara en vanlig mapp"
+                )
+                self._refuse(path, why)
+                continue
+            out.append(Source(path, channel, name, inbox / name))
+        return out
+
     def scan_once(self) -> list[int]:
         """Take every settled file; returns the item ids recorded or matched (duplicates) in this scan."""
         self.folder.mkdir(parents=True, exist_ok=True)
         now = time.monotonic()
         seen: dict[Path, _Seen] = {}
         taken: list[int] = []
-        for path in sorted(self.folder.iterdir()):
+        for source in self.sources():
             try:
-                if not is_candidate(path):
-                    continue
-                st = path.lstat()
-                if stat.S_ISDIR(st.st_mode):
-                    continue  # a scanner's subfolder: not ours to read or move
-                why = unsafe_reason(path, st, self.folder)
-            except OSError:
-                continue  # vanished or unreadable between listing and stat
-            if why is not None:
-                self._refuse(path, why)
+                entries = sorted(source.folder.iterdir())
+            except OSError as e:
+                log.warning("hotfolder_list_failed", subfolder=source.subfolder, error=type(e).__name__)
                 continue
-            signature = (st.st_size, st.st_mtime_ns)
-            before = self._seen.get(path)
-            if before is None or before.signature != signature:
-                seen[path] = _Seen(signature, now)  # new or still being written
-                continue
-            if now - before.since < self.settings.hot_folder_settle_seconds:
-                seen[path] = before
-                continue
-            item_id = self._take(path, st)
-            if item_id is None and path.exists():
-                seen[path] = before  # not recorded (database down?): try again next scan
-            elif item_id is not None:
-                taken.append(item_id)
+            for path in entries:
+                item_id = self._consider(path, source, now, seen)
+                if item_id is not None:
+                    taken.append(item_id)
         self._seen = seen
         return taken
+
+    def _consider(self, path: Path, source: Source, now: float, seen: dict[Path, _Seen]) -> int | None:
+        """One entry of a source folder: wait for it to settle, then take it (or move it aside)."""
+        try:
+            if not is_candidate(path):
+                return None
+            st = path.lstat()
+            if stat.S_ISDIR(st.st_mode):
+                return None  # a scanner's subfolder (or a configured one, listed as a source): not read here
+            why = unsafe_reason(path, st, source.folder, source.real)
+        except OSError:
+            return None  # vanished or unreadable between listing and stat
+        if why == OUTSIDE and source.subfolder is not None:
+            # The subfolder was swapped for a link during this scan: moving "its" file would move a file
+            # outside the inbox. Leave it; the next scan moves the link itself aside (``sources``).
+            log.warning("hotfolder_subfolder_changed", subfolder=source.subfolder)
+            return None
+        if why is not None:
+            self._refuse(path, why)
+            return None
+        signature = (st.st_size, st.st_mtime_ns)
+        before = self._seen.get(path)
+        if before is None or before.signature != signature:
+            seen[path] = _Seen(signature, now)  # new or still being written
+            return None
+        if now - before.since < self.settings.hot_folder_settle_seconds:
+            seen[path] = before
+            return None
+        item_id = self._take(path, st, source)
+        if item_id is None and path.exists():
+            seen[path] = before  # not recorded (database down?): try again next scan
+        return item_id
 
     def _refuse(self, path: Path, why: str) -> None:
         log.warning("hotfolder_unsafe_entry", file=path.name, reason=why)
@@ -149,7 +222,7 @@ class HotFolder:
         except OSError as e:
             log.warning("hotfolder_move_failed", file=path.name, error=type(e).__name__)
 
-    def _take(self, path: Path, expected: os.stat_result) -> int | None:
+    def _take(self, path: Path, expected: os.stat_result, source: Source) -> int | None:
         try:
             fd = safe_open(path, expected)
         except UnsafeEntry as e:
@@ -164,7 +237,9 @@ class HotFolder:
                 size = os.fstat(f.fileno()).st_size
                 if size > limit:  # refuse before copying gigabytes
                     raise InvalidInput(too_large_message(size, limit))
-                result = submit_stream(s, f, filename=path.name, channel="hotfolder", actor=ACTOR)
+                result = submit_stream(
+                    s, f, filename=path.name, channel="hotfolder", actor=ACTOR, intake_channel=source.channel
+                )
                 item_id, state, reason = result.item.id, result.item.state, result.item.state_reason
         except InvalidInput as e:  # refused before an item exists (larger than the upload limit)
             log.warning("hotfolder_rejected", file=path.name, reason=e.message)
@@ -179,7 +254,15 @@ class HotFolder:
                 self.on_submitted(item_id, state)
             except Exception as e:  # noqa: BLE001 - the item is committed; the sweeper re-enqueues it
                 log.warning("hotfolder_enqueue_failed", item_id=item_id, error=f"{type(e).__name__}: {e}")
-        log.info("hotfolder_taken", file=path.name, item_id=item_id, state=state, duplicate=result.duplicate)
+        log.info(
+            "hotfolder_taken",
+            file=path.name,
+            subfolder=source.subfolder,
+            intake_channel=source.channel,
+            item_id=item_id,
+            state=state,
+            duplicate=result.duplicate,
+        )
         try:
             if state == MailState.quarantined:
                 self._quarantine(path, reason or "rejected", item_id)
@@ -196,11 +279,13 @@ class HotFolder:
 
     def _quarantine(self, path: Path, reason: str, item_id: int | None) -> Path:
         dest = _move(path, self.settings.quarantine_dir)
+        where = "inkorgen" if path.parent == self.folder else f"inkorgen/{path.parent.name}/"
         lines = [
-            f"File: {path.name}",
-            f"Rejected: {datetime.now().astimezone().isoformat(timespec='seconds')}",
-            f"Reason: {reason}",
-            f"Item: {item_id if item_id is not None else '(not recorded)'}",
+            f"Fil: {path.name}",
+            f"Mapp: {where}",
+            f"Avvisad: {datetime.now().astimezone().isoformat(timespec='seconds')}",
+            f"Skäl: {reason}",
+            f"Försändelse: {item_id if item_id is not None else '(inte registrerad)'}",
         ]
         note = dest.with_name(dest.name + ".error.txt")
         fd = os.open(note, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o640)

@@ -12,6 +12,11 @@ with 0-based page indexes of the file. The rules, in order:
    In a duplex scan (most backs blank, even page count) a letter can start only on a sheet's front,
    so two sides of one sheet are never split. A decision less sure than `min_confidence` sends the
    whole pile to review instead of guessing.
+4. A short file (at most `short_file_pages` content pages: an upload, a letter scanned on its own) is
+   nearly always one letter: its pages are scored with a lower prior, and a later page starts a new
+   letter only on positive evidence of a letter's opening (OPENING in separation_scorer). Without such
+   evidence the page continues the letter, and that is not a reason for review.
+5. `content_split=False` (a channel set to split at separator sheets only): no split by content.
 A file with one letter comes out as one document holding all its non-blank pages.
 """
 
@@ -24,13 +29,14 @@ from typing import Any
 
 from services.core.settings import Settings
 from services.ingest.extract import extract_document
-from services.ingest.separation_scorer import PageView, probability_first
+from services.ingest.separation_scorer import OPENING, PRIOR, SHORT_FILE_PRIOR, PageView, probability_first
 from services.ingest.sniff import sniff
 
 MIN_TEXT_CHARS = 15  # a page OCR read this many letters/digits from is not blank, whatever its ink
 # A letter's first page has a sender, an address, a date, a subject: a page with less text than this
 # (a signature, a short enclosure, a photo) continues the letter before it.
 MIN_FIRST_PAGE_CHARS = 80
+SHORT_FILE_PAGES = 3  # the default of POSTHANTERING_SEPARATION_SHORT_FILE_PAGES
 
 
 @dataclass
@@ -85,7 +91,14 @@ def is_separator(page: PageIn) -> bool:
     return page.method == "separator" or bool(page.signals.get("separator"))
 
 
-def decide(pages: list[PageIn], *, blank_ink: float, min_confidence: float) -> Decision:
+def decide(
+    pages: list[PageIn],
+    *,
+    blank_ink: float,
+    min_confidence: float,
+    short_file_pages: int = SHORT_FILE_PAGES,
+    content_split: bool = True,
+) -> Decision:
     n = len(pages)
     separators = {p.index for p in pages if is_separator(p)}
     blank = {p.index for p in pages if p.index not in separators and is_blank(p, blank_ink)}
@@ -97,7 +110,10 @@ def decide(pages: list[PageIn], *, blank_ink: float, min_confidence: float) -> D
     if separators:
         documents = _split_at_separators(pages, separators, blank)
         return Decision(n, documents, sorted(blank), sorted(separators), False, duplex, "separators")
-    documents, starts = _split_by_content(content, duplex)
+    if not content_split:
+        documents = [Document([p.index for p in content], 1.0)] if content else []
+        return Decision(n, documents, sorted(blank), [], False, duplex, "single")
+    documents, starts = _split_by_content(content, duplex, short=len(content) <= short_file_pages)
     review = any(d.confidence < min_confidence for d in documents)
     mode = "single" if len(documents) <= 1 else "content"
     return Decision(n, documents, sorted(blank), [], review, duplex, mode, starts)
@@ -127,8 +143,11 @@ def _split_at_separators(pages: list[PageIn], separators: set[int], blank: set[i
     return documents
 
 
-def _split_by_content(content: list[PageIn], duplex: bool) -> tuple[list[Document], dict[int, dict[str, Any]]]:
+def _split_by_content(
+    content: list[PageIn], duplex: bool, *, short: bool = False
+) -> tuple[list[Document], dict[int, dict[str, Any]]]:
     documents: list[Document] = []
+    prior = SHORT_FILE_PRIOR if short else PRIOR
     starts: dict[int, dict[str, Any]] = {}
     prev: PageView | None = None
     for p in content:
@@ -144,9 +163,15 @@ def _split_by_content(content: list[PageIn], duplex: bool) -> tuple[list[Documen
             documents[-1].pages.append(p.index)
             starts[p.index] = {"p_first": 0.0, "evidence": ["too little text for a first page"]}
         else:
-            prob, found = probability_first(view, prev)
+            prob, found = probability_first(view, prev, prior=prior)
             confidence = max(prob, 1 - prob)
             starts[p.index] = {"p_first": round(prob, 3), "evidence": sorted(found)}
+            if short and not any(k in found for k in OPENING):
+                # A short file without any sign of a second letter's opening: one letter, no review.
+                documents[-1].pages.append(p.index)
+                starts[p.index]["evidence"].append("short file, no new letter's opening")
+                prev = view
+                continue
             if prob >= 0.5:
                 documents.append(Document([p.index], confidence))
             else:
@@ -156,13 +181,25 @@ def _split_by_content(content: list[PageIn], duplex: bool) -> tuple[list[Documen
     return documents, starts
 
 
-def split_file(path: Path, settings: Settings, *, details: bool = False) -> dict[str, Any]:
+def content_split(settings: Settings, channel: str) -> bool:
+    """False when files from this channel are split at separator sheets only."""
+    sheets_only = {c.strip() for c in settings.separation_sheets_only_channels.split(",") if c.strip()}
+    return channel not in sheets_only
+
+
+def split_file(path: Path, settings: Settings, *, details: bool = False, channel: str = "cli") -> dict[str, Any]:
     """`posthantering split FILE --json`: read the file and decide, storing nothing."""
     started = time.perf_counter()
     info = sniff(path, settings)
     results = list(extract_document(path, info.mime, settings))
     pages = [PageIn(r.index, r.text, r.method, r.signals, r.rotation) for r in results]
-    decision = decide(pages, blank_ink=settings.separation_blank_ink, min_confidence=settings.separation_min_confidence)
+    decision = decide(
+        pages,
+        blank_ink=settings.separation_blank_ink,
+        min_confidence=settings.separation_min_confidence,
+        short_file_pages=settings.separation_short_file_pages,
+        content_split=content_split(settings, channel),
+    )
     out = decision.as_json(details=details)
     if details:
         out["page_signals"] = {str(r.index): r.signals for r in results}

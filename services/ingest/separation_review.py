@@ -194,7 +194,9 @@ def restore_page(session: Session, batch_id: int, index: int, *, actor: str) -> 
     data = slice_file(get_blob_store().path(pile.sha256), pile.mime, [index])
     stem, dot, ext = batch.filename.rpartition(".")
     name = f"{stem or batch.filename} – sida {index + 1}{dot}{ext if dot else ''}"
-    result = submit_stream(session, io.BytesIO(data), filename=name, channel=pile.channel, actor=actor)
+    result = submit_stream(
+        session, io.BytesIO(data), filename=name, channel=pile.channel, actor=actor, intake_channel=pile.intake_channel
+    )
     item = result.item
     item.batch_id = batch.id
     item.source_pages = [index]

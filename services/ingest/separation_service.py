@@ -31,7 +31,7 @@ from services.core.settings import get_settings
 from services.core.states import MailState
 from services.ingest.pdf_output import searchable_pdf_path
 from services.ingest.repository import get_by_sha
-from services.ingest.separation import Decision, PageIn, decide
+from services.ingest.separation import Decision, PageIn, content_split, decide
 from services.ingest.sniff import PDF, PDFIUM_LOCK, TIFF
 
 log = get_logger(__name__)
@@ -43,7 +43,13 @@ def decide_for_item(session: Session, item: MailItem) -> Decision:
     settings = get_settings()
     rows = session.scalars(select(Page).where(Page.item_id == item.id).order_by(Page.index)).all()
     pages = [PageIn(p.index, p.text or "", p.method, p.signals or {}, p.rotation) for p in rows]
-    return decide(pages, blank_ink=settings.separation_blank_ink, min_confidence=settings.separation_min_confidence)
+    return decide(
+        pages,
+        blank_ink=settings.separation_blank_ink,
+        min_confidence=settings.separation_min_confidence,
+        short_file_pages=settings.separation_short_file_pages,
+        content_split=content_split(settings, item.channel),
+    )
 
 
 def separate_extracted(session: Session, item: MailItem, expected: MailState = MailState.extracted) -> MailState:
@@ -129,6 +135,7 @@ def make_letters(
             mime=pile.mime,
             size_bytes=len(data),
             channel=pile.channel,
+            intake_channel=pile.intake_channel,
             state=MailState.extracted.value,
             page_count=len(indices),
             ocr_confidence=round(sum(confidences) / len(confidences), 2) if confidences else None,

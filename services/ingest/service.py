@@ -38,7 +38,17 @@ def submit_file(session: Session, path: Path, *, filename: str | None = None, ch
         return submit_stream(session, f, filename=filename or path.name, channel=channel, actor=actor)
 
 
-def submit_stream(session: Session, stream: BinaryIO, *, filename: str, channel: str, actor: str) -> SubmitResult:
+def submit_stream(
+    session: Session,
+    stream: BinaryIO,
+    *,
+    filename: str,
+    channel: str,
+    actor: str,
+    intake_channel: str | None = None,
+) -> SubmitResult:
+    """`intake_channel` (post | mailbox | email | upload): how the document reached the authority, for
+    its arrival date (FL 22 §); the hot folder sets it from the inbox subfolder the file lay in."""
     settings = get_settings()
     store = get_blob_store()
     start = time.perf_counter()
@@ -62,6 +72,7 @@ def submit_stream(session: Session, stream: BinaryIO, *, filename: str, channel:
         "filename": clean_filename(filename),
         "size_bytes": size,
         "channel": channel,
+        "intake_channel": intake_channel,
     }
     error: str | None = None
     try:
@@ -87,7 +98,12 @@ def submit_stream(session: Session, stream: BinaryIO, *, filename: str, channel:
         action=action,
         to_state=item.state,
         machine_seconds=seconds,
-        detail={"channel": channel, "size_bytes": size, **({"reason": error} if error else {})},
+        detail={
+            "channel": channel,
+            "size_bytes": size,
+            **({"intake_channel": intake_channel} if intake_channel else {}),
+            **({"reason": error} if error else {}),
+        },
     )
     session.flush()
     log.info("mail_" + action, item_id=item.id, channel=channel, mime=item.mime, pages=item.page_count)

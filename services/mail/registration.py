@@ -55,7 +55,38 @@ def as_dict(item: MailItem, rec: RegistrationRecord) -> dict[str, Any]:
         "confirmed_at": rec.confirmed_at.isoformat() if rec.confirmed_at else None,
         "exported_at": rec.exported_at.isoformat() if rec.exported_at else None,
         "export_pending": rec.export_pending,
+        "export": export_status(rec),
         "fields": _masked_fields(rec),
+    }
+
+
+EXPORT_LABELS = {
+    "not_wanted": "Ingen export begärd",
+    "pending": "Väntar på export",
+    "retrying": "Exporten misslyckades tillfälligt; nytt försök görs",
+    "failed": "Exporten misslyckades",
+    "exported": "Exporterad till diariet",
+}
+
+
+def export_status(rec: RegistrationRecord) -> dict[str, Any]:
+    """The export's state for people (Swedish label) and programs (status)."""
+    if rec.export_failed_at is not None:
+        status = "failed"
+    elif rec.export_pending:
+        status = "retrying" if rec.export_attempts else "pending"
+    elif rec.exported_at is not None:
+        status = "exported"
+    else:
+        status = "not_wanted"
+    return {
+        "status": status,
+        "label": EXPORT_LABELS[status],
+        "attempts": rec.export_attempts or 0,
+        "next_try_at": rec.export_next_at.isoformat() if rec.export_next_at else None,
+        "failed_at": rec.export_failed_at.isoformat() if rec.export_failed_at else None,
+        "reason": rec.export_failure or "",
+        "can_resend": status == "failed",
     }
 
 
@@ -163,6 +194,13 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     w.writeheader()
     w.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
     return buf.getvalue()
+
+
+def resend_export(session: Session, user: User, item_id: int) -> RegistrationRecord:
+    """Registry: send an export that was given up again (a new round; enqueue after the commit)."""
+    _registry_only(user)
+    get_item(session, user, item_id)
+    return export.resend(session, item_id, actor_for(user))
 
 
 def deliver_now(session: Session, item_id: int) -> bool:

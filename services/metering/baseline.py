@@ -148,6 +148,7 @@ CHANNEL_LABELS: dict[str, str] = {
     "hotfolder": "bevakad mapp",
     "cli": "kommandorad",
     "email": "e-post",
+    "registry": "registraturen (oöppnat kuvert)",
 }
 
 UNIT_LABELS: dict[str, str] = {"item": "per försändelse", "page": "per sida", "sheet": "per ark"}

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
 from services.core.errors import DomainError
@@ -92,6 +93,41 @@ def record_delivery(session: Session, item_id: int) -> list[int]:
         if note.mode == "immediate" and note.sent_at is None:
             due.append(note.id)
     return due
+
+
+def owed_items(session: Session, look_back: timedelta, settle: timedelta) -> list[int]:
+    """Items routed within `look_back` (and at least `settle` ago, so the routing's own task goes first)
+    that still owe some user a notice: a lost `notify.delivered` message, or one whose e-mail failed
+    until its retries ran out. One query; the sweep then does what the lost task would have done."""
+    now = utcnow()
+    no_row = ~exists().where(and_(Notification.item_id == MailItem.id, Notification.user_id == User.id))
+    unsent = exists().where(
+        and_(
+            Notification.item_id == MailItem.id,
+            Notification.user_id == User.id,
+            Notification.mode == "immediate",
+            Notification.sent_at.is_(None),
+        )
+    )
+    rows = session.scalars(
+        select(MailItem.id)
+        .join(UserDepartment, UserDepartment.department_code == MailItem.department_code)
+        .join(User, User.id == UserDepartment.user_id)
+        .join(NotificationSetting, NotificationSetting.user_id == User.id)
+        .where(
+            MailItem.state == MailState.routed.value,
+            MailItem.routed_at.is_not(None),
+            MailItem.routed_at >= now - look_back,
+            MailItem.routed_at <= now - settle,
+            User.active.is_(True),
+            NotificationSetting.mode != "none",
+            NotificationSetting.email != "",
+            no_row | unsent,
+        )
+        .distinct()
+        .order_by(MailItem.id)
+    )
+    return list(rows)
 
 
 def send_notice(session: Session, notification_id: int) -> bool:

@@ -67,7 +67,10 @@ def empty_proposal(secret: bool) -> dict[str, Any]:
 
 def _arrival_for(item: MailItem) -> fl22.Arrival:
     s = get_settings()
-    channel = fl22.channel_for(item.channel, None, s.hotfolder_intake_channel, s.intake_channels)
+    if item.intake_channel in fl22.CHANNELS:  # as it came in (the hot folder's subfolder): settings may change
+        channel = item.intake_channel
+    else:
+        channel = fl22.channel_for(item.channel, None, s.hotfolder_intake_channel, s.intake_channels)
     return fl22.arrival_date(item.created_at, channel, s.time_zone)
 
 
@@ -126,11 +129,30 @@ def _require(session: Session, item_id: int) -> RegistrationRecord:
     return rec
 
 
-def _parse_date(value: str, what: str) -> date:
+def printable(value: str) -> str:
+    """The text without control characters and lone surrogates (no database, JSON answer or PDF can
+    carry a lone surrogate; a NUL breaks PostgreSQL): what a registrar's typed value may hold."""
+    return "".join(c for c in value if c.isprintable() or c in " \t\n")
+
+
+def parse_date(value: str, what: str) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidRegistration(f"{what}: ogiltigt datum {value!r} (ÅÅÅÅ-MM-DD)") from None
+
+
+def arrival_override(value: str, reason: str | None, current: date) -> tuple[date, str] | None:
+    """A registrar's arrival date other than `current`: (the date, the reason as shown), or None when it
+    is the same date. Another date needs a reason and cannot lie in the future."""
+    d = parse_date(value, "Inkomstdatum")
+    if d == current:
+        return None
+    if not (reason or "").strip():
+        raise InvalidRegistration("Ange skäl när inkomstdatum ändras")
+    if d > utcnow().date():
+        raise InvalidRegistration("Inkomstdatum kan inte ligga i framtiden")
+    return d, f"Ändrat av registrator: {(reason or '').strip()}"[:1000]
 
 
 def update(
@@ -152,9 +174,9 @@ def update(
     for name, value in (fields or {}).items():
         if name not in EDITABLE:
             raise InvalidRegistration(f"okänt fält {name!r}", fields=list(EDITABLE))
-        value = (value or "").strip()
+        value = printable(value or "").strip()
         if name == "letter_date" and value:
-            value = _parse_date(value, "Brevets datum").isoformat()
+            value = parse_date(value, "Brevets datum").isoformat()
         if len(value) > 1000:
             raise InvalidRegistration(f"{name}: högst 1000 tecken")
         old = str(new_fields.get(name, {}).get("value", "") or "")
@@ -163,17 +185,11 @@ def update(
         if old != value:
             new_fields[name] = {"value": value, "confidence": 1.0, "source": REGISTRAR, "start": None, "end": None}
             changed.append(name)
-    if arrival_date:
-        d = _parse_date(arrival_date, "Inkomstdatum")
-        if d != rec.arrival_date:
-            if not (arrival_reason or "").strip():
-                raise InvalidRegistration("Ange skäl när inkomstdatum ändras")
-            if d > utcnow().date():
-                raise InvalidRegistration("Inkomstdatum kan inte ligga i framtiden")
-            rec.arrival_date = d
-            rec.arrival_reason = f"Ändrat av registrator: {arrival_reason.strip()}"[:1000]
-            rec.arrival_overridden = True
-            changed.append("arrival_date")
+    override = arrival_override(arrival_date, arrival_reason, rec.arrival_date) if arrival_date else None
+    if override is not None:
+        rec.arrival_date, rec.arrival_reason = override
+        rec.arrival_overridden = True
+        changed.append("arrival_date")
     if secret is not None and secret != rec.secret:
         rec.secret = secret
         new_fields["secret"] = {"value": "ja" if secret else "nej", "confidence": 1.0, "source": REGISTRAR}

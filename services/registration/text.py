@@ -16,12 +16,22 @@ _MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
 DATE_RES = (
     # 2025-03-02, 2025.03.02, 2025/03/02
     re.compile(r"(?<![\d-])(?P<y>20\d{2})[-./](?P<m>[01]?\d)[-./](?P<d>[0-3]?\d)(?![\d])"),
+    # the same read by OCR with spaces: 2025 -03-02, 2025-03- 02
+    re.compile(r"(?<![\d-])(?P<y>20\d{2}) ?[-./] ?(?P<m>[01]?\d) ?[-./] ?(?P<d>[0-3]?\d)(?![\d])"),
     # 2 mars 2025, 2:a mars 2025, den 2 mars 2025
     re.compile(rf"(?<!\d)(?P<d>[0-3]?\d)(?::[ae])?\.?\s+(?P<mon>{_MONTH_ALT})\.?\s+(?P<y>20\d{{2}})(?!\d)", re.I),
     # 2/3 2025, 2/3-2025, 02.03.2025
     re.compile(r"(?<![\d/.-])(?P<d>[0-3]?\d)[/.](?P<m>[01]?\d)(?:[ -]|[/.])(?P<y>20\d{2})(?!\d)"),
+    # 02-03-2025
+    re.compile(r"(?<![\d/.-])(?P<d>[0-3]\d)-(?P<m>[01]\d)-(?P<y>20\d{2})(?!\d)"),
     # 7/1-25, 14/11-25 (day/month-two-digit year)
     re.compile(r"(?<![\d/.-])(?P<d>[0-3]?\d)/(?P<m>[01]?\d)-(?P<yy>\d{2})(?![\d/-])"),
+)
+
+
+# "Solvik i september 2025", "Näsby, mars 2025": a dateline without a day
+DATELINE_RE = re.compile(
+    rf"(?i)^([A-ZÅÄÖ][\wåäö-]+,?\s+)?(i\s+|den\s+)?(början av\s+|slutet av\s+)?({_MONTH_ALT})\.?\s+20\d{{2}}$"
 )
 
 
@@ -109,6 +119,10 @@ def split_joint_name(s: str) -> list[str]:
     """ "Jenny och Fredrik Kjellberg" -> the name as written (the label keeps it whole); two names on one
     line separated by wide spaces -> both."""
     parts = [p.strip() for p in re.split(r"\s{3,}", s.strip()) if p.strip()]
+    if len(parts) == 1:  # "Camilla Rask Johan Rask": OCR closed the gap; a shared surname splits them
+        w = parts[0].split()
+        if len(w) == 4 and w[1] == w[3] and w[0] != w[2] and looks_like_person(parts[0]):
+            return [f"{w[0]} {w[1]}", f"{w[2]} {w[3]}"]
     return parts
 
 

@@ -105,3 +105,18 @@ def test_departments(client: Any, people: dict[str, User], auth: Auth) -> None:
     assert r.status_code == 200
     by_code = {d["code"]: d for d in r.json()}
     assert by_code["SN"]["sensitive_by_default"] is True and by_code["INGEN"]["routable"] is False
+
+
+def test_reroute_over_the_api_needs_a_reason(
+    client: Any, people: dict[str, User], auth: Auth, make_item: Callable[..., int]
+) -> None:
+    """Moving a letter a department already has is logged with why, in the API as in the web UI."""
+    iid = make_item()
+    h = auth(people["reg"])
+    assert client.post(f"/api/v1/mail/{iid}/route", json={"department": "SBN"}, headers=h).status_code == 200
+    r = client.post(f"/api/v1/mail/{iid}/route", json={"department": "KS"}, headers=h)
+    assert r.status_code == 422 and "reason" in r.json()["detail"]
+    r = client.post(f"/api/v1/mail/{iid}/route", json={"department": "KS", "comment": "  "}, headers=h)
+    assert r.status_code == 422
+    r = client.post(f"/api/v1/mail/{iid}/route", json={"department": "KS", "comment": "Gäller bygglov"}, headers=h)
+    assert r.status_code == 200 and r.json()["department"] == "KS"

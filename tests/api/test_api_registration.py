@@ -6,9 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ from services.core.settings import reset_settings
 from services.export import erms
 from services.export import service as export
 from services.pipeline.service import STEP_BY_NAME
+from tests.support.diarium_receiver import Script, diarium_receiver
 
 LETTER = """NORDHAGE ARKITEKTER AB
 Hamngatan 4, 734 30 Solvik
@@ -68,15 +67,6 @@ def routed_item(make_item: Callable[..., int]) -> int:
     with session_scope() as s:
         assert STEP_BY_NAME["route.route"].run(s, item_id) is not None
     return item_id
-
-
-@pytest.fixture
-def exports(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    sent: list[int] = []
-    from workers import dispatch
-
-    monkeypatch.setattr(dispatch, "enqueue_export", lambda item_id: sent.append(item_id) or True)
-    return sent
 
 
 def _actions(item_id: int) -> list[tuple[str, dict[str, Any]]]:
@@ -169,33 +159,11 @@ def test_erms_xml_validates_and_list_masks_personnummer(
     assert single["fields"]["sender_id"]["value"] == "811218-XXXX"
 
 
-class _Receiver(BaseHTTPRequestHandler):
-    answers: list[int] = []
-    got: list[tuple[dict[str, str], bytes]] = []
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        type(self).got.append((dict(self.headers), body))
-        code = type(self).answers.pop(0) if type(self).answers else 200
-        self.send_response(code)
-        self.end_headers()
-        self.wfile.write(b"{}")
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
-def receiver() -> Iterator[tuple[str, type[_Receiver]]]:
-    _Receiver.answers, _Receiver.got = [503, 500], []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/diarium", _Receiver
-    finally:
-        server.shutdown()
-        server.server_close()
+def receiver() -> Iterator[tuple[str, Script]]:
+    with diarium_receiver() as (url, script):
+        script.answer(503).answer(500)
+        yield url, script
 
 
 def test_export_through_file_drop_and_signed_webhook_with_retries(
@@ -204,7 +172,7 @@ def test_export_through_file_drop_and_signed_webhook_with_retries(
     auth: Callable[..., dict[str, str]],
     routed_item: int,
     exports: list[int],
-    receiver: tuple[str, type[_Receiver]],
+    receiver: tuple[str, Script],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
@@ -261,22 +229,25 @@ def test_failed_webhook_stays_pending_and_is_not_resent_to_the_file_drop(
     auth: Callable[..., dict[str, str]],
     routed_item: int,
     exports: list[int],
-    receiver: tuple[str, type[_Receiver]],
+    receiver: tuple[str, Script],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
     url, handler = receiver
-    handler.answers = [400]
+    handler.answers[:] = [
+        (503, "{}", 0.0)
+    ]  # a transient failure (a refusal, 4xx, is given up: test_api_export_give_up.py)
     monkeypatch.setenv("POSTHANTERING_EXPORT_CONNECTORS", "filedrop,webhook")
     monkeypatch.setenv("POSTHANTERING_EXPORT_DIR", str(tmp_path / "drop"))
     monkeypatch.setenv("POSTHANTERING_EXPORT_WEBHOOK_URL", url)
-    monkeypatch.setenv("POSTHANTERING_EXPORT_WEBHOOK_BACKOFF_SECONDS", "0.01")
+    monkeypatch.setenv("POSTHANTERING_EXPORT_WEBHOOK_TRIES", "1")
+    monkeypatch.setenv("POSTHANTERING_EXPORT_RETRY_BACKOFF_SECONDS", "0")
     reset_settings()
     reg = make_user("rita", "registrar")
     client.post(f"/api/v1/mail/{routed_item}/registration/confirm", headers=auth(reg))
     with session_scope() as s:
         assert export.deliver(s, routed_item) is False
-    assert len(handler.got) == 1  # a 400 is the receiver's refusal: not retried
+    assert len(handler.got) == 1
     with session_scope() as s:
         assert routed_item in export.pending_ids(s)
         assert export.deliver(s, routed_item) is True  # next round: the receiver accepts

@@ -78,4 +78,4 @@ def test_cli_and_pipeline_agree_with_rules_and_known_cases(migrated: Path) -> No
             assert got["department"] == "MHN" and got["rule"] == "known_case 2024-000318"
 
     human = runner.invoke(app, ["classify", "-"], input=FROM_COURT)
-    assert human.exit_code == 0 and "decided by model" in human.output and "packaged default" in human.output
+    assert human.exit_code == 0 and "beslut av modell" in human.output and "medföljande standardmodell" in human.output

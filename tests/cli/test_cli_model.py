@@ -58,16 +58,16 @@ def test_retrain_by_cli_and_task_then_rollback_reaches_the_pipeline(
     assert _versions(runner) == [(second["version"], False), (first["version"], True)]
 
     result = runner.invoke(app, ["model", "promote", second["version"]])
-    assert result.exit_code == 0 and f"active model: {second['version']}" in result.output
+    assert result.exit_code == 0 and f"aktiv modell: {second['version']}" in result.output
     assert _versions(runner) == [(second["version"], True), (first["version"], False)]
 
     result = runner.invoke(app, ["model", "rollback"])
-    assert result.exit_code == 0 and f"active model: {first['version']}" in result.output
+    assert result.exit_code == 0 and f"aktiv modell: {first['version']}" in result.output
     assert _versions(runner) == [(second["version"], False), (first["version"], True)]
     result = runner.invoke(app, ["model", "rollback"])  # nothing older than v1
-    assert result.exit_code == 1 and "no older model version" in result.output
+    assert result.exit_code == 1 and "Det finns ingen äldre modellversion" in result.output
     result = runner.invoke(app, ["model", "promote", "no-such-version"])
-    assert result.exit_code == 1 and "no model version 'no-such-version'" in result.output
+    assert result.exit_code == 1 and "Modellversionen no-such-version finns inte" in result.output
 
     row = letter_rows("b", 5)[-1]  # a letter neither version was trained on
     text = (LETTERS / "b" / f"{row['id']}.txt").read_text(encoding="utf-8")

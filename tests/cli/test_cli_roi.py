@@ -22,9 +22,9 @@ def test_roi_prints_tables_and_json(migrated: Path) -> None:
     runner = CliRunner()
     text = runner.invoke(app, ["roi"])
     assert text.exit_code == 0, text.output
-    assert "model version 0" in text.output and "Per department" in text.output and "Per ISO week" in text.output
+    assert "modellversion 0" in text.output and "Per förvaltning" in text.output and "Per ISO-vecka" in text.output
     # removed 8.5 - 3 (not exported) = 5.5 min, after-steps 0.95: 4.55 min x 390.42 kr/h / 60 = 29.61 kr
-    assert "KS" in text.output and "29.61" in text.output and "PROVISIONAL" in text.output
-    assert "Flows" in text.output and "uppladdning" in text.output
+    assert "KS" in text.output and "29.61" in text.output and "PRELIMINÄR" in text.output
+    assert "Flöden" in text.output and "uppladdning" in text.output
     as_json = runner.invoke(app, ["roi", "--json"])
     assert json.loads(as_json.stdout)["kronor_saved"] == 29.61

@@ -8,7 +8,16 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from services.cli.main import app
-from tests.ingest.separation_samples import LETTER_A, LETTER_B1, blank_back, pdf_pile, separator_page
+from tests.ingest.separation_samples import (
+    LETTER_A,
+    LETTER_B1,
+    TAIL_PAGE_2,
+    blank_back,
+    letter_page,
+    one_bit,
+    pdf_pile,
+    separator_page,
+)
 
 
 def _pile(tmp_path: Path) -> Path:
@@ -29,7 +38,7 @@ def test_split_prints_the_decision_without_storing_anything(tmp_path: Path, isol
 
 def test_split_of_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["split", str(tmp_path / "nej.pdf"), "--json"])
-    assert result.exit_code == 1 and "no such file" in result.output
+    assert result.exit_code == 1 and "filen finns inte" in result.output
 
 
 def test_ingest_reports_each_letter_with_its_source_pages(tmp_path: Path, migrated: Path) -> None:
@@ -39,3 +48,15 @@ def test_ingest_reports_each_letter_with_its_source_pages(tmp_path: Path, migrat
     assert [r["source_pages"] for r in rows] == [[0], [2]]
     assert len({r["batch_id"] for r in rows}) == 1 and rows[0]["batch_id"] is not None
     assert all(r["state"] in {"routed", "needs_review"} for r in rows)
+
+
+def test_a_scanned_two_page_letter_is_one_letter_without_review(tmp_path: Path, isolated_settings: Path) -> None:
+    # Two small purpose-made 1-bit pages, OCR'd: page 2 opens with the signer's role and the enclosures.
+    page_1 = one_bit(letter_page([*LETTER_B1, "Frågor besvaras av handläggare Erik Lundmark.", "", "Karin Öhrwall"]))
+    page_2 = one_bit(letter_page(TAIL_PAGE_2))
+    path = tmp_path / "brev.tif"
+    page_1.save(path, "TIFF", save_all=True, append_images=[page_2], compression="group4", dpi=(300, 300))
+    result = CliRunner().invoke(app, ["split", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert [d["pages"] for d in out["documents"]] == [[0, 1]] and out["review"] is False

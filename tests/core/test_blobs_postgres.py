@@ -102,3 +102,34 @@ def test_settings_refuse_the_postgres_backend_on_sqlite(monkeypatch: pytest.Monk
     monkeypatch.setenv("POSTHANTERING_BLOB_BACKEND", "postgres")
     with pytest.raises(ValueError, match="PostgreSQL"):
         Settings()
+
+
+def test_a_hosts_cache_is_pruned_of_old_copies_the_database_holds(engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The local folders are only a cache on this backend: copies unused for the set time go (the next
+    use downloads them again); a file written here and not yet published, and a fresh copy, stay."""
+    import os
+    import time
+
+    host = PostgresBlobStore(tmp_path / "host" / "blobs", engine)
+    old_sha, _ = host.put_stream(io.BytesIO(b"an old letter"))
+    new_sha, _ = host.put_stream(io.BytesIO(b"a letter read just now"))
+    published = host.derived_path(old_sha, "searchable.pdf")
+    published.parent.mkdir(parents=True, exist_ok=True)
+    published.write_bytes(b"%PDF searchable")
+    host.publish(old_sha, "searchable.pdf")
+    unpublished = host.derived_path(old_sha, "pages/page-00000.png")  # work in progress, only here
+    unpublished.parent.mkdir(parents=True, exist_ok=True)
+    unpublished.write_bytes(b"render")
+    partial = host.root / ".download-abc"
+    partial.write_bytes(b"half")
+    day_ago = time.time() - 86400
+    for p in (host.path(old_sha), published, unpublished, partial, host._local(new_sha)):
+        os.utime(p, (day_ago, day_ago))
+    host.path(new_sha)  # used now: marked fresh
+
+    assert host.prune_cache(3600) == 3
+    assert not host._local(old_sha).exists() and not published.exists() and not partial.exists()
+    assert unpublished.exists() and host._local(new_sha).exists()
+    assert host.path(old_sha).read_bytes() == b"an old letter"  # downloaded again when needed
+    assert host.fetch(old_sha, "searchable.pdf") is not None
+    assert BlobStore(tmp_path / "folder").prune_cache(0) == 0  # the folder backend is the store itself

@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -66,7 +67,7 @@ def test_the_viewer_keeps_the_whole_page_reachable_from_the_keyboard(ws: Stack, 
 
 
 def test_lists_show_sender_subject_type_case_arrival_and_deadline(ws: Stack, browser: Any) -> None:
-    today = datetime.now(UTC).astimezone().strftime("%Y-%m-%d")
+    today = datetime.now(ZoneInfo("Europe/Stockholm")).strftime("%Y-%m-%d")  # the lists show Swedish dates
     review = add_item(ws, LETTERS["bygglov"], case_refs=["SBN 2025/0142"], doc_type="ansokan")
     ad = add_item(ws, LETTERS["reklam"], suggested_department="INGEN", doc_type="reklam", reasons={"tray": "discard"})
     routed = add_item(

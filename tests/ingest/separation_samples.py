@@ -103,6 +103,19 @@ LETTER_B2 = [
     "Mikael och Sara Engström",
 ]
 
+# Page 2 of a letter whose page 1 ended inside the signature block (as a rendered two-page remiss does):
+# enough text for a first page, but it opens with a signer's role and ends with the enclosures.
+TAIL_PAGE_2 = [
+    "Enhetschef",
+    "",
+    "Erik Lundmark",
+    "Handläggare",
+    "",
+    "Bilagor:",
+    "Förslag till regional handlingsplan för klimatanpassning 2025-2030",
+    "Sändlista",
+]
+
 
 SANS = {"ink": 0.02, "line_mm": 3.6, "pitch_mm": 5.1, "left_mm": 25.0, "right_mm": 25.0, "lines": 15}
 SERIF = {"ink": 0.02, "line_mm": 4.4, "pitch_mm": 6.4, "left_mm": 31.0, "right_mm": 20.0, "lines": 15}

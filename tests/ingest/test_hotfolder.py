@@ -119,7 +119,7 @@ def test_too_large_file_is_quarantined_without_an_item(
 
     assert (settings.quarantine_dir / "stor.png").exists()
     reason = (settings.quarantine_dir / "stor.png.error.txt").read_text()
-    assert "större än gränsen" in reason and "(not recorded)" in reason
+    assert "större än gränsen" in reason and "(inte registrerad)" in reason
 
 
 def _no_items() -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services.ingest.separation import PageIn, decide
 from services.ingest.separation_scorer import PageView, evidence, page_number
-from tests.ingest.separation_samples import LETTER_A, LETTER_B1, LETTER_B2
+from tests.ingest.separation_samples import LETTER_A, LETTER_B1, LETTER_B2, TAIL_PAGE_2
 
 SANS = {"ink": 0.02, "line_mm": 3.6, "pitch_mm": 5.1, "left_mm": 25.0, "right_mm": 25.0, "lines": 15}
 SERIF = {"ink": 0.02, "line_mm": 4.4, "pitch_mm": 6.4, "left_mm": 31.0, "right_mm": 20.0, "lines": 15}
@@ -84,3 +84,64 @@ def test_page_numbers_are_read_in_their_usual_forms() -> None:
     assert page_number(PageView(0, "Sida två\nBilaga")) == (2, None)
     later = evidence(PageView(1, "Sida 2 (2)\n" + "\n".join(LETTER_B1)), PageView(0, "\n".join(LETTER_A)))
     assert "page_later" in later
+
+
+# --- continuation signals and short files (one upload is nearly always one letter) ---
+
+# Page 2 of a letter whose page 1 ended inside the signature block (as a rendered two-page remiss does).
+SIGNED_PAGE_1 = [*LETTER_B1, "Frågor besvaras av handläggare Erik Lundmark, tfn 010-224 51 38.", "", "Karin Öhrwall"]
+
+
+def test_a_short_file_without_a_new_letters_opening_is_one_letter_without_review() -> None:
+    result = decide(
+        [content(0, SIGNED_PAGE_1, SANS), content(1, TAIL_PAGE_2, {**SANS, "lines": 8})],
+        blank_ink=0.00005,
+        min_confidence=0.85,
+    ).as_json(details=True)
+    assert [d["pages"] for d in result["documents"]] == [[0, 1]] and result["review"] is False
+    assert "top_is_tail" in result["starts"]["1"]["evidence"]
+
+
+def test_the_same_pages_in_a_pile_are_scored_as_a_pile() -> None:
+    # With the short-file rule off, the tail page is still read as a continuation (top_is_tail), sure enough.
+    pages = [content(0, SIGNED_PAGE_1, SANS), content(1, TAIL_PAGE_2, {**SANS, "lines": 8})]
+    result = decide(pages, blank_ink=0.00005, min_confidence=0.85, short_file_pages=0).as_json()
+    assert [d["pages"] for d in result["documents"]] == [[0, 1]] and result["review"] is False
+
+
+def test_a_short_file_with_a_second_letters_opening_is_still_split() -> None:
+    result = run([content(0, LETTER_A, SERIF), content(1, LETTER_B1, SANS)])
+    assert [d["pages"] for d in result["documents"]] == [[0], [1]]
+
+
+def test_page_numbers_across_pages_say_continue_or_ended() -> None:
+    # "Sida 1 (2)" on the page before: the letter goes on, even if this page looks like an opening.
+    first = ["Sida 1 (2)", *LETTER_A]
+    looks_new = ["Sida 2 (2)", *LETTER_B1]
+    pile = [content(0, LETTER_A, SERIF), content(1, first, SANS), content(2, looks_new, SANS)]
+    pile += [content(3, LETTER_A, SERIF), content(4, ["1/2", *LETTER_B1], SANS), content(5, ["2/2", *LETTER_B1], SANS)]
+    result = run(pile, min_confidence=0.85)
+    assert [d["pages"] for d in result["documents"]] == [[0], [1, 2], [3], [4, 5]]
+    assert result["review"] is False
+    found = evidence(PageView(2, "\n".join(looks_new)), PageView(1, "\n".join(first)))
+    assert {"page_later", "prev_not_last"} <= set(found)
+    ended = evidence(PageView(3, "\n".join(LETTER_B2)), PageView(2, "\n".join(looks_new)))
+    assert "prev_last" in ended
+
+
+def test_bare_page_numbers_are_read() -> None:
+    assert page_number(PageView(0, "text\n2 (2)")) == (2, 2)
+    assert page_number(PageView(0, "2/3\ntext")) == (2, 3)
+    assert page_number(PageView(0, "Sida 2 (3)")) == (2, 3)
+
+
+def test_a_page_opening_with_a_greeting_or_enclosures_continues() -> None:
+    for top in (["Med vänliga hälsningar", "Anna Berg"], ["Bilagor:", "1. Ritning"], ["Handläggare", ""]):
+        assert "top_is_tail" in evidence(PageView(1, "\n".join(top + LETTER_B2)), PageView(0, "\n".join(LETTER_A)))
+
+
+def test_a_sheets_only_channel_is_never_split_by_content() -> None:
+    pages = [content(0, LETTER_A, SERIF), content(1, LETTER_B1, SANS), content(2, LETTER_A, SERIF)]
+    pages.append(content(3, LETTER_B1, SANS))
+    result = decide(pages, blank_ink=0.00005, min_confidence=0.85, content_split=False).as_json()
+    assert [d["pages"] for d in result["documents"]] == [[0, 1, 2, 3]] and result["review"] is False

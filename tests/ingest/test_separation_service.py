@@ -19,7 +19,15 @@ from services.ingest import separation_review
 from services.ingest.separation_service import separate_extracted
 from services.pipeline.runner import run_page, run_step
 from services.pipeline.service import EXTRACT_PAGE_STEP, STEP_BY_NAME
-from tests.ingest.separation_samples import LETTER_A, LETTER_B1, PILE, letter_page, make_pile, separator_page
+from tests.ingest.separation_samples import (
+    LETTER_A,
+    LETTER_B1,
+    PILE,
+    TAIL_PAGE_2,
+    letter_page,
+    make_pile,
+    separator_page,
+)
 
 
 def _pile(session, pages=PILE) -> MailItem:  # type: ignore[no-untyped-def]
@@ -48,6 +56,25 @@ def test_one_letter_stays_one_item(db_session) -> None:  # type: ignore[no-untyp
     pile = _pile(db_session, PILE[2:])
     assert separate_extracted(db_session, pile) is MailState.extracted
     assert pile.batch_id is None and db_session.scalars(select(Batch)).first() is None
+
+
+def test_a_two_page_letter_ending_on_page_two_stays_one_item_without_review(db_session) -> None:  # type: ignore[no-untyped-def]
+    # Page 2 opens with the signer's role and the enclosures: a short file without a new letter's opening.
+    sans = PILE[2][1]
+    page_1 = "\n".join([*LETTER_B1, "Frågor besvaras av handläggare Erik Lundmark.", "", "Karin Öhrwall"])
+    page_2 = "\n".join(TAIL_PAGE_2)
+    pile = _pile(db_session, [(page_1, sans), (page_2, {**sans, "lines": 8})])
+    assert separate_extracted(db_session, pile) is MailState.extracted
+    assert pile.batch_id is None
+
+
+def test_a_sheets_only_channel_keeps_a_pile_as_one_item(db_session, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("POSTHANTERING_SEPARATION_SHEETS_ONLY_CHANNELS", "hotfolder, upload")
+    reset_settings()
+    pile = _pile(db_session)  # two letters and a blank page, from the hot folder
+    assert separate_extracted(db_session, pile) is MailState.extracted
+    batch = db_session.scalars(select(Batch).where(Batch.source_item_id == pile.id)).one()  # the blank page
+    assert batch.decision["blank"] == [1] and pile.source_pages == [0, 2, 3]
 
 
 def test_unsure_split_waits_for_a_registrar_who_confirms_with_corrections(

@@ -31,8 +31,6 @@ def _env(data_dir: Path, database_url: str, broker_url: str) -> dict[str, str]:
             "DATABASE_URL": database_url,
             "BROKER_URL": broker_url,
             "POSTHANTERING_BLOB_BACKEND": "postgres",
-            # One letter per file: pile separation has its own test (test_separation_hotfolder.py).
-            "POSTHANTERING_SEPARATION_ENABLED": "false",
             "POSTHANTERING_STALE_AFTER_SECONDS": "6",
             "POSTHANTERING_SWEEP_INTERVAL_SECONDS": "2",
             "OMP_THREAD_LIMIT": "1",

@@ -30,12 +30,7 @@ def _states(url: str) -> dict[int, str]:
 @pytest.mark.parametrize("backend", ["embedded", "postgres-redis"])
 def test_sigkill_mid_batch_loses_nothing(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> None:
     rows = render_letters(tmp_path / "scans", LETTERS, seed=23)
-    # One letter per file: pile separation has its own end-to-end test (test_separation_hotfolder.py).
-    extra = {
-        "POSTHANTERING_STALE_AFTER_SECONDS": "6",
-        "POSTHANTERING_SWEEP_INTERVAL_SECONDS": "2",
-        "POSTHANTERING_SEPARATION_ENABLED": "false",
-    }
+    extra = {"POSTHANTERING_STALE_AFTER_SECONDS": "6", "POSTHANTERING_SWEEP_INTERVAL_SECONDS": "2"}
     urls = {}
     if backend == "postgres-redis":
         urls = {

@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
 def test_serve_ingest_wait_and_hot_folder(tmp_path: Path) -> None:
     rows = render_letters(tmp_path / "scans", ["a-011", "a-012", "b-010"], seed=5)
-    with stack(tmp_path, POSTHANTERING_SEPARATION_ENABLED="false") as s:  # one letter per file
+    with stack(tmp_path) as s:
         port = free_port()
         log = (s.logs / "serve.log").open("wb")
         proc = subprocess.Popen(

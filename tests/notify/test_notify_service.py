@@ -49,3 +49,43 @@ def test_the_outbox_has_one_row_per_user_and_item_only_for_the_department(db: No
         assert due == again and len(due) == 1
         assert sorted((n.user_id, n.mode) for n in rows) == sorted([(hanna, "immediate"), (otto, "daily")])
         assert notify.pending_digest_users(session) == [otto]
+
+
+def test_items_still_owing_a_notice_are_found_once_settled_and_until_sent(db: None) -> None:
+    """The sweep's query: a routed item whose notice task was lost owes its users an e-mail; one being
+    handled right now (routed seconds ago), one already noticed, and one routed days ago do not."""
+    from datetime import timedelta
+
+    from services.core.models import utcnow
+
+    look_back, settle = timedelta(hours=24), timedelta(seconds=15)
+    now = utcnow()
+    with session_scope() as session:
+        hanna = create_user(session, "hanna", "department", ["HR"]).id
+        notify.set_preferences(session, hanna, "hanna@kommun.example", "immediate")
+        ids = {}
+        for name, ago in (("lost", 120), ("fresh", 1), ("old", 3 * 86400)):
+            item = MailItem(
+                sha256=name[0] * 64,
+                filename=f"{name}.pdf",
+                state="routed",
+                department_code="HR",
+                routed_at=now - timedelta(seconds=ago),
+            )
+            session.add(item)
+            session.flush()
+            ids[name] = item.id
+        elsewhere = MailItem(
+            sha256="e" * 64,
+            filename="e.pdf",
+            state="routed",
+            department_code="SBN",
+            routed_at=now - timedelta(seconds=60),
+        )
+        session.add(elsewhere)
+        session.flush()
+        assert notify.owed_items(session, look_back, settle) == [ids["lost"]]
+        due = notify.record_delivery(session, ids["lost"])  # the outbox row exists, not yet sent
+        assert notify.owed_items(session, look_back, settle) == [ids["lost"]]
+        session.get(Notification, due[0]).sent_at = utcnow()
+        assert notify.owed_items(session, look_back, settle) == []

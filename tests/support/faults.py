@@ -28,9 +28,7 @@ from sqlalchemy import create_engine, text
 from tests.support import servers
 from tests.support.processes import Stack, render_letters, stack
 
-# Where the machine's work ends: routed, or waiting for a registrar (the routing decision, or an unsure
-# split of a multi-page file into letters, issue 16).
-RIGHT = {"routed", "needs_review", "split_review"}
+RIGHT = {"routed", "needs_review"}
 # Short periods so a run takes seconds: lease 6 s, a lost task is re-sent after 4 s, sweeps every 2 s.
 FAST = {
     "POSTHANTERING_TASK_LEASE_SECONDS": "6",

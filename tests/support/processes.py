@@ -40,28 +40,9 @@ class Stack:
         return proc
 
     def start_worker(self, name: str = "worker", queues: str = "ocr,default", concurrency: int = 2) -> None:
-        self._start(
-            name,
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "workers.celery_app",
-                "worker",
-                "--queues",
-                queues,
-                "--concurrency",
-                str(concurrency),
-                "--loglevel",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                f"{name}@%h",
-            ],
-        )
+        from services.cli.run import worker_argv
+
+        self._start(name, [*worker_argv(queues, concurrency), "-n", f"{name}@%h"])
 
     def start_beat(self) -> None:
         self._start("beat", [sys.executable, "-m", "services.cli.main", "beat"])

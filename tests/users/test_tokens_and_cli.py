@@ -48,7 +48,7 @@ def test_cli_users_passwd_token_list_revoke(migrated: Path) -> None:
         create_user(s, "rita", "registrar")
     # The password comes from standard input (or a hidden prompt), never from the command line.
     r = runner.invoke(app, ["users", "passwd", "rita"], input="kort\n")
-    assert r.exit_code == 1 and "at least 8" in r.output  # the UI's password policy
+    assert r.exit_code == 1 and "minst 8" in r.output  # the UI's password policy
     r = runner.invoke(app, ["users", "passwd", "rita"], input="hemligt-lösen-9\n")
     assert r.exit_code == 0, r.output
     with session_scope() as s:

@@ -110,7 +110,9 @@ def discard_mail(item_id: int, body: DiscardIn | None = None, user: User = Depen
 @router.post("/{item_id}/route", response_model=MailItemOut)
 def route_mail(item_id: int, body: RouteIn, user: User = Depends(current_user)) -> MailItemOut:
     with session_scope() as session:
-        item = service.route_item(session, user, item_id, body.department, body.comment, body.human_seconds)
+        item = service.route_item(
+            session, user, item_id, body.department, body.comment, body.human_seconds, require_reroute_reason=True
+        )
         out = MailItemOut.from_item(item)
     dispatch.enqueue_for_state(out.id, out.state)  # after the commit: e-mail notice to the department
     return out

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from services.api.deps import current_user
 from services.core.db import session_scope
 from services.core.models import User
-from services.mail import permissions
+from services.mail import permissions, unopened
 from services.mail import registration as reg
 from workers import dispatch
 
@@ -28,6 +28,45 @@ class RegistrationIn(BaseModel):
     do_not_open: bool | None = None
     confirm: bool = False
     human_seconds: float = 0.0
+
+
+class UnopenedIn(BaseModel):
+    """An envelope that must stay closed, as the registrar reads it."""
+
+    department: str = Field(description="the department it is forwarded to, unopened (code, e.g. KS)")
+    kind: str = Field("anbud", description="anbud | personligt | annat")
+    subject: str = Field("", description='ärendemening, e.g. "Anbud – Snöröjning 2026–2028"')
+    procurement: str = Field("", description='a tender\'s procurement: the subject becomes "Anbud – <this>"')
+    sender_name: str = ""
+    sender_org: str = ""
+    sender_kind: str = Field("", description="person | company | association | authority")
+    sender_address: str = ""
+    sender_id: str = ""
+    letter_date: str = ""
+    their_ref: str = ""
+    our_dnr: str = ""
+    recipient_unit: str = Field("", description="the person or unit the envelope is addressed to")
+    secret: bool | None = Field(None, description="default: a tender is secret (OSL 19 kap. 3 §)")
+    secrecy_regulation: str = ""
+    secrecy_why: str = ""
+    public_subject: str = ""
+    channel: str = Field("post", description="post | mailbox (FL 22 §: the previous working day)")
+    arrival_date: str = Field("", description="another arrival date than the rule's, with arrival_reason")
+    arrival_reason: str = ""
+    human_seconds: float = 0.0
+
+
+@router.post("/registrations/unopened", status_code=201)
+def register_unopened(body: UnopenedIn, user: User = Depends(current_user)) -> dict[str, Any]:
+    """Registry: register an envelope that must stay closed from typed fields only (no scan, no OCR);
+    it is routed unopened to the department, its registration confirmed and its export pending."""
+    with session_scope() as session:
+        item, rec = unopened.register_unopened(session, user, body.model_dump(exclude_none=True))
+        out = {"id": item.id, "state": item.state, "department": item.department_code,
+               "registration": reg.as_dict(item, rec)}  # fmt: skip
+    dispatch.enqueue_for_state(out["id"], str(out["state"]))  # the department's notice
+    dispatch.enqueue_export(out["id"])
+    return out
 
 
 @router.get("/mail/{item_id}/registration")
@@ -66,6 +105,17 @@ def confirm_registration(
 ) -> dict[str, Any]:
     """Registry: confirm the record (with any last corrections); the export to the diarium follows."""
     return _save(item_id, body or RegistrationIn(), user, True)
+
+
+@router.post("/mail/{item_id}/export/resend")
+def resend_export(item_id: int, user: User = Depends(current_user)) -> dict[str, Any]:
+    """Registry: send an export that was given up (the receiver refused it, or kept failing) again."""
+    with session_scope() as session:
+        reg.resend_export(session, user, item_id)
+        item, rec = reg.get_record(session, user, item_id)
+        out = reg.as_dict(item, rec)
+    dispatch.enqueue_export(item_id)
+    return out
 
 
 @router.get("/mail/{item_id}/export/erms.xml")

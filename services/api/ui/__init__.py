@@ -12,12 +12,12 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
-from services.api.ui import admin, auth, inbox, items, preferences, registration, registry, resume
+from services.api.ui import admin, auth, inbox, items, preferences, registration, registry, resume, unopened
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 
 router = APIRouter()
-for _module in (auth, registry, items, inbox, admin, resume, preferences, registration):
+for _module in (auth, registry, items, inbox, admin, resume, preferences, registration, unopened):
     router.include_router(_module.router)
 
 

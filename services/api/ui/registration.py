@@ -49,6 +49,8 @@ def panel(request: Request, item_id: int, user: User = Depends(current_user)) ->
             )
         data = reg.as_dict(item, rec)
         stamp = reg.stamp(rec)
+        registry = permissions.can_route(user)
+        deliveries = reg.deliveries(session, item_id) if registry else []
     low = get_settings().registration_low_confidence
     rows = []
     for name, label in LABELS.items():
@@ -71,7 +73,9 @@ def panel(request: Request, item_id: int, user: User = Depends(current_user)) ->
         rows=rows,
         kinds=KINDS,
         stamp=stamp,
-        can_edit=permissions.can_route(user) and data["status"] != "confirmed",
+        can_edit=registry and data["status"] != "confirmed",
+        can_resend=registry and data["export"]["can_resend"],
+        deliveries=deliveries[-10:],
         opened=opened_stamp(item_id),
     )
 
@@ -98,3 +102,12 @@ async def save(request: Request, item_id: int, user: User = Depends(current_user
         dispatch.enqueue_export(item_id)
         return redirect(f"/ui/mail/{item_id}", f"Registreringen för försändelse #{item_id} är bekräftad.")
     return redirect(f"/ui/mail/{item_id}", "Registreringen är sparad.")
+
+
+@router.post("/ui/mail/{item_id}/registrering/skicka-igen", include_in_schema=False)
+def resend(item_id: int, user: User = Depends(current_user)) -> Response:
+    """Registry: send an export that was given up to the diarium again."""
+    with session_scope() as session:
+        reg.resend_export(session, user, item_id)
+    dispatch.enqueue_export(item_id)
+    return redirect(f"/ui/mail/{item_id}", f"Exporten av försändelse #{item_id} skickas igen.")

@@ -50,6 +50,7 @@ NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("/ui/inkorg", "Inkorg", ("department", "admin")),
     ("/ui/sok", "Sök", ("admin", "registrar", "department")),
     ("/ui/ladda-upp", "Ladda upp", REGISTRY),
+    ("/ui/kuvert", "Oöppnat kuvert", REGISTRY),  # issue 12
     ("/ui/buntar", "Buntar", REGISTRY),  # issue 16
     ("/ui/admin", "Administration", ("admin",)),
     ("/ui/roi", "Besparing (ROI)", ("admin", "registrar", "viewer")),

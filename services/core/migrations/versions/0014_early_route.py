@@ -1,7 +1,7 @@
 """early routing of multi-page letters: mail_items.text_pending
 
 Revision ID: 0014_early_route
-Revises: 0011_workstation
+Revises: 0015_registration
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_early_route"
-down_revision = "0011_workstation"
+down_revision = "0015_registration"
 branch_labels = None
 depends_on = None
 

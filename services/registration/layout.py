@@ -1,0 +1,134 @@
+"""Letter structure: the recipient block, where the head of the letter ends, form-like blocks."""
+
+from __future__ import annotations
+
+import re
+
+from services.registration.patterns import (
+    KEY_VALUE_RE,
+    OWN_MUNICIPALITY,
+    POSTCODE_RE,
+    SALUTATION_RE,
+    STAMP_RE,
+    STREET_RE,
+    SUBJECT_LABEL_RE,
+)
+from services.registration.text import Line, find_dates
+
+
+def is_key_value_block(block: list[Line]) -> bool:
+    return sum(1 for ln in block if KEY_VALUE_RE.match(ln.text)) >= 2
+
+
+def meta_line(ln: Line) -> bool:
+    return bool(KEY_VALUE_RE.match(ln.text) or re.match(r"(?i)^(diarienummer|dnr|fastighet|ert dnr|mål nr)\b", ln.text))
+
+
+def is_recipient_block(block: list[Line], letterhead: bool = False) -> bool:
+    """The block addressed to the municipality. The first block of a letter is its letterhead (which may
+    itself be a municipality's) unless it starts "Till"/"Att"."""
+    if re.search(r"(?i)^(till|att:|attn)", block[0].text):
+        return True
+    return not letterhead and bool(OWN_MUNICIPALITY.search(" ".join(ln.text for ln in block)))
+
+
+def head_end_of(blocks: list[list[Line]]) -> int:
+    """Line number after the recipient block (or after the letterhead when there is none)."""
+    for i, block in enumerate(blocks[:6]):
+        if is_recipient_block(block, letterhead=i == 0):
+            end = block[-1].no + 1
+            for nxt in blocks[i + 1 : i + 3]:  # the rest of the address, after a blank line OCR put in
+                if all(address_line(ln.text) for ln in nxt):
+                    end = nxt[-1].no + 1
+                else:
+                    break
+            return end
+    return blocks[0][-1].no + 1 if blocks else 0
+
+
+def split_blocks(blocks: list[list[Line]]) -> list[list[Line]]:
+    """OCR often loses the blank lines between a letter's parts ("Till Solvik kommun" straight over the
+    subject and the body): split a paragraph after the line that ends an address (the municipality's
+    name, a postcode and town) or a dateline, and before a subject label, a greeting or a salutation."""
+    out: list[list[Line]] = []
+    for block in blocks:
+        cur: list[Line] = []
+        for i, ln in enumerate(block):
+            starts = i > 0 and (
+                SUBJECT_LABEL_RE.match(ln.text)
+                or SALUTATION_RE.match(ln.text)
+                or (_caps_heading(ln.text) and not _caps_heading(block[i - 1].text))
+            )
+            if starts and cur:
+                out.append(cur)
+                cur = []
+            cur.append(ln)
+            nxt = block[i + 1] if i + 1 < len(block) else None
+            after = block[i + 1 : i + 3]
+            if nxt is not None and _ends_part(ln.text) and not any(_continues_address(x.text) for x in after):
+                out.append(cur)
+                cur = []
+        if cur:
+            out.append(cur)
+    merged: list[list[Line]] = []
+    for block in out:  # "Till" alone over the names it introduces (OCR put a blank line between)
+        if merged and len(merged[-1]) == 1 and re.fullmatch(r"(?i)till:?", merged[-1][0].text):
+            merged[-1] = merged[-1] + block
+        else:
+            merged.append(block)
+    return merged
+
+
+def _caps_heading(t: str) -> bool:
+    """ "BEGÄRAN OM UPPLYSNINGAR": a heading in capitals of at least two words."""
+    letters = [c for c in t if c.isalpha()]
+    return len(letters) >= 8 and len(t.split()) >= 2 and all(c.isupper() for c in letters)
+
+
+def _ends_part(t: str) -> bool:
+    if OWN_MUNICIPALITY.fullmatch(t) or re.fullmatch(r"(?i)till\s+[\wåäö-]+s? kommun", t):
+        return True
+    if re.match(r"(?i)^till\s+\S", t) and len(t) < 60:
+        return True  # "Till förvaltningens ledning" over the subject
+    if re.fullmatch(r"\d{3}\s?\d{2}\s+[A-ZÅÄÖ][\wåäö -]*", t):
+        return True  # "734 80 Solvik"
+    dates = find_dates(t)
+    if dates and len(t) < 40:
+        rest = (t[: dates[0][1]] + t[dates[0][2] :]).strip(" ,.")
+        return not rest or bool(re.fullmatch(r"[A-ZÅÄÖ][a-zåäö-]+(\s[A-ZÅÄÖ][a-zåäö-]+)?,?(\s[Dd]en)?", rest))
+    return False
+
+
+def _continues_address(t: str) -> bool:
+    return bool(
+        POSTCODE_RE.search(t)
+        or STREET_RE.search(t)
+        or re.match(r"(?i)^(box|att|attn|tel|telefon|e-post|org)\b", t)
+        or OWN_MUNICIPALITY.fullmatch(t)
+    )
+
+
+# "Rådhusgatan 7", "Norra Allén 22 lgh 1301", "Box 12", "734 80 Solvik", "Solvik kommun": a line of an address
+ADDRESS_LINE_RE = re.compile(
+    r"(?i)^(box\s+\d+|\d{3}\s?\d{2}\s+\S.{0,30}|[A-ZÅÄÖ][\wåäöé-]*(\s[A-ZÅÄÖ][\wåäöé-]*)?\s\d+\s?[A-Z]?"
+    r"(,?\s*(lgh|lägenhet|vån\.?|tr\.?)\s*\d+)?)$"
+)
+
+
+def address_line(t: str) -> bool:
+    return bool(OWN_MUNICIPALITY.fullmatch(t) or ADDRESS_LINE_RE.match(t))
+
+
+def without_stamp(blocks: list[list[Line]]) -> list[list[Line]]:
+    """The letter's paragraphs without the registry's arrival stamp OCR read over its head ("INKOM" and
+    the stamp's date on lines of their own)."""
+    out = list(blocks)
+    if out and STAMP_RE.match(out[0][0].text) and len(out[0][0].text) < 30:
+        rest = out[0][1:]
+        out = ([rest] if rest else []) + out[1:]
+        if rest and find_dates(rest[0].text) and len(rest[0].text) < 14:
+            out[0] = rest[1:]
+            out = [b for b in out if b]
+        elif out and len(out[0]) == 1 and find_dates(out[0][0].text) and len(out[0][0].text) < 14:
+            out = out[1:]
+    return out

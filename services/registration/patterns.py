@@ -1,0 +1,72 @@
+"""Gazetteers and line patterns of Swedish letters: company suffixes, authority and association words,
+addresses, greetings, subject labels and headings."""
+
+from __future__ import annotations
+
+import re
+
+# --- gazetteers -------------------------------------------------------------------------------------------
+COMPANY_RE = re.compile(
+    r"\b(AB|HB|KB|Aktiebolag|Handelsbolag|Kommanditbolag|Ltd|GmbH|Oy|AS|A/S|ApS|Inc|LLC|Advokatbyrå|Advokatfirma|"
+    r"Inkasso|Redovisningsbyrå|Revisionsbyrå|Bokföringsbyrå|Fastighetsbyrå|Mäklarbyrå|Begravningsbyrå|enskild firma)\b"
+    r"|\(publ\)"
+)
+AUTHORITY_RE = re.compile(
+    r"(?i)\b(kommun(en|ens|s)?\b|region(en)?\b|regionen|länsstyrelsen|tingsrätt|hovrätt|förvaltningsrätt|myndighet|verket|"
+    r"försäkringskassan|polis|arbetsförmedlingen|lantmäteriet|skatteverket|kronofogden|inspektionen|"
+    r"skola|skolan|förskola|gymnasium|äldreboende|vårdcentral|sjukhus|gmina|municipality|landsting|"
+    r"\w+(?:skola|skolan|gymnasiet|boende|boendet|förskolan)\b|"
+    r"migrationsverket|transportstyrelsen|trafikverket|domstol|åklagar|statens|rikspolis|IVO|"
+    # words authorities are named with: -nämnd, -förvaltning, -myndighet(en), -verket, -inspektionen, -styrelsen
+    r"\w+nämnd(en)?\b|\w+förvaltning(en)?\b|\w+myndighet(en)?\b|\w+verket\b|\w+inspektionen\b|"
+    r"\w*styrelsen\b|\w+ombudsman(nen)?\b|\w*länsstyrelse|\w+s län\b|kammarkollegiet|"
+    r"universitet(et)?|högskola(n)?|kommunförbund(et)?|räddningstjänst(en)?|kommunalförbund(et)?)"
+)
+ASSOCIATION_RE = re.compile(
+    r"(?i)(förening|föreningen|klubb|byalag|förbund|\bIF\b|\bIK\b|\bBK\b|\bFF\b|\bSK\b|idrottssällskap|"
+    r"scoutkår|hembygds|\bvision\b|kommunal\b|fack|pensionärs|\bPRO\b|\bSPF\b|basket|innebandy|fotboll|"
+    r"blues|kör\b|sällskap|riksförbund|samfällighet|bostadsrättsförening|\bbrf\b|allians|nätverk|"
+    # economic and non-profit associations, foundations, parishes, sports clubs
+    r"\bek\.?\s?för\b|\bek\.\s?förening|ekonomisk förening|ideell förening|stiftelse(n)?\b|församling(en)?\b|"
+    r"\bGoIF\b|\bFK\b|\bIS\b|\bAIK\b|\bIBK\b|\bHK\b|\bBTK\b|\bRF\b|\bSISU\b|intresseorganisation|"
+    r"\w+gille(t)?\b)"
+)
+# The addressee: "<name> kommun" (the letters' own municipality; not tied to one name).
+OWN_MUNICIPALITY = re.compile(r"(?i)\b[\wåäö-]+s? kommun\b")
+POSTCODE_RE = re.compile(r"\b\d{3}\s?\d{2}\s+[A-ZÅÄÖ][A-Za-zÅÄÖåäö]+")
+STREET_RE = re.compile(
+    r"(?i)\b([A-ZÅÄÖ][\wåäö-]*(gatan|vägen|gränd|torget|plan|stigen|backe|allé|väg|gata)\s+\d+\w?|box\s+\d+)"
+)
+GREETING_RE = re.compile(
+    r"(?i)^(med\s+)?(vänlig(a)?|bästa|varma|hjärtliga|\w+)\s+hälsning(ar)?|^mvh\b|^hälsningar|^vänligen|^hälsar\b|"
+    r"^med vänlig|^vänliga?\b"
+)
+ORGNR_RE = re.compile(r"(?i)org(?:anisations)?\.?\s*-?\s*nr\.?:?\s*(\d{6}-?\d{4})")
+PNR_LABEL_RE = re.compile(r"(?i)personnummer:?\s*((?:19|20)?\d{6}[-+ ]?\d{4})")
+
+# "Ärende:", "Angående", "Ang.", "Betr." and how OCR reads them ("Arende;", "Angaende", "Ang:", "Ämne :")
+SUBJECT_LABEL_RE = re.compile(
+    r"(?i)^(ärende|[aåà]rende|angående|ang[aå]ende|ang[.:]|rubrik|ämne|amne|re|betr[.:]|beträffande|avser)"
+    r"\s*[:.;]?\s+(?P<s>.+)$"
+)
+SKIP_SUBJECT = re.compile(
+    r"(?i)^(till|att|attn|datum|hej|bästa|dear|till berörd|sida|bilag|från|avsändare|mottagare|tel|telefon|e-post|"
+    r"org|\d|www\.|ert dnr|vår beteckning|vår ref|er ref|dnr|mål nr|fastighet|hejsan|god dag|kära|inkom|ankom)"
+)
+SALUTATION_RE = re.compile(r"(?i)^(hej|hejsan|bästa|till berörd|god dag|kära|dear|till dig|hello)\b")
+
+TITLE_RE = re.compile(
+    r"(?i)^(ansökan|anmälan|begäran|medborgarförslag|läkarintyg|årsräkning|förteckning|överklagande|överklagan|"
+    r"kreditfaktura|faktura|klagomål|synpunkt(er)?|orosanmälan|rapport|redovisning|komplettering|intyg|"
+    r"förfrågan|uppsägning|intresseanmälan|betalningspåminnelse|inkassokrav|påminnelse|samråd)\b"
+)
+STAMP_RE = re.compile(r"(?i)^(inkom|ankom|inkommen|ankomststämpel)\b")
+GENERIC_HEADINGS = {"kallelse", "remiss", "beslut", "meddelande", "information", "protokoll", "inbjudan", "brev"}
+KEY_VALUE_RE = re.compile(r"^[\wåäöÅÄÖ ./()-]{2,40}:\s")
+
+SIGN_PREFIX_RE = re.compile(
+    r"(?i)^(/|–|-|mvh|hälsningar|underskrift:?|undertecknad:?|vänliga hälsningar|hälsning|från|hälsar)\s*"
+)
+ORG_WORDS = re.compile(
+    r"(?i)förening|klubb|\bAB\b|kommun|nordea|swedbank|handelsbanken|konto|banken|skola|förskola|boende|nämnd"
+)
