@@ -111,14 +111,18 @@ def propose(session: Session, item: MailItem, new: StoredPage) -> Proposal | Non
     if new.index >= EARLY_PAGES:
         return None
     stored = [p for p in stored_pages(session, item.id) if p.index != new.index]
-    read = prefix(sorted([*stored, new], key=lambda p: p.index))[:EARLY_PAGES]
-    if new not in read:
+    pages = prefix(sorted([*stored, new], key=lambda p: p.index))[:EARLY_PAGES]
+    if new not in pages:
         return None  # a page before it is not read yet: nothing to decide on in order
-    started = time.perf_counter()
-    decision = decide_letter(session, "\n\n".join(p.text for p in read))
-    if not auto_routable(session, decision.department, decision.decision, read):
-        return None
-    return Proposal(decision, tuple(p.index for p in read), time.perf_counter() - started)
+    # The fewest pages first: page 1 alone when page 2 came in before it (an attachment's text can
+    # make a decisive first page look less sure), then with the pages after it.
+    for n in range(new.index + 1, len(pages) + 1):
+        read = pages[:n]
+        started = time.perf_counter()
+        decision = decide_letter(session, "\n\n".join(p.text for p in read))
+        if auto_routable(session, decision.department, decision.decision, read):
+            return Proposal(decision, tuple(p.index for p in read), time.perf_counter() - started)
+    return None
 
 
 def decide_early(session: Session, item: MailItem, proposal: Proposal | None) -> MailState | None:

@@ -160,6 +160,9 @@ def test_a_page_read_out_of_order_decides_nothing_until_the_first_is_in(migrated
     assert run_page(EXTRACT_PAGE_STEP, item_id, 1) is None
     assert _row(item_id).state == "received"
     assert run_page(EXTRACT_PAGE_STEP, item_id, 0) is MailState.classified
+    with session_scope() as s:  # page 1 alone first, though page 2 was already in
+        early = s.scalar(select(Event.detail).where(Event.item_id == item_id, Event.action == "extracted"))
+        assert early is not None and early["decided_on"] == [0]
 
 
 def test_only_the_first_two_pages_may_decide_early(migrated: Path, tmp_path: Path) -> None:
