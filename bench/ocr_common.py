@@ -7,13 +7,22 @@ about OCR) into a folder that is reused when it already holds a manifest for the
 from __future__ import annotations
 
 import csv
+import os
 import re
+import resource
+import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.support.scans import page_images as page_images  # noqa: E402 - shared with the tests
+
 SHARED = ROOT.parent / "shared"
 RENDER = SHARED / "tools" / "render_scans.py"
 LETTERS = SHARED / "corpus" / "letters"
@@ -37,6 +46,88 @@ def render_corpus(out: Path, sets: list[str], limit: int, seed: int, hard: float
     return rows
 
 
+# --- the floor and OCRmyPDF, shared by bench/ocr_throughput.py and bench/throughput.py -----------
+def children_cpu() -> float:
+    """CPU seconds of every finished child process and its descendants (load on the machine aside)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def page_pngs(files: list[str], out: Path) -> list[Path]:
+    """Every page of every scan as a PNG (untimed), for raw tesseract."""
+    out.mkdir(parents=True, exist_ok=True)
+    pngs = []
+    for f in files:
+        for i, image in enumerate(page_images(Path(f))):
+            dest = out / f"{Path(f).stem}-{i}.png"
+            if not dest.exists():
+                image.save(dest)
+            pngs.append(dest)
+    return pngs
+
+
+def run_floor(pngs: list[Path], processes: int, lang: str = "swe") -> tuple[float, float]:
+    """Raw `tesseract PAGE - -l LANG`, one thread each (OMP_THREAD_LIMIT=1), `processes` pages at a
+    time: (wall seconds, tesseract CPU seconds). The least any pipeline can take to read these pages."""
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+    def one(p: Path) -> None:
+        subprocess.run(["tesseract", str(p), "-", "-l", lang], check=True, capture_output=True, env=env)
+
+    cpu0 = children_cpu()
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(processes) as ex:
+        list(ex.map(one, pngs))
+    return time.perf_counter() - t0, children_cpu() - cpu0
+
+
+def ocrmypdf_exe() -> str | None:
+    venv = Path(sys.executable).parent / "ocrmypdf"
+    return shutil.which("ocrmypdf") or (str(venv) if venv.exists() else None)
+
+
+def as_pdfs(files: list[str], out: Path) -> list[Path]:
+    """OCRmyPDF reads PDFs (and single images): wrap every scan in a PDF losslessly with img2pdf (untimed)."""
+    import img2pdf
+
+    out.mkdir(parents=True, exist_ok=True)
+    pdfs = []
+    for f in files:
+        src = Path(f)
+        dest = out / (src.stem + ".pdf")
+        if src.suffix.lower() == ".pdf":
+            shutil.copy(src, dest)
+        elif not dest.exists():
+            dest.write_bytes(img2pdf.convert(str(src)))
+        pdfs.append(dest)
+    return pdfs
+
+
+def run_ocrmypdf(
+    pdfs: list[Path], out: Path, workers: int, lang: str = "swe", per_file: bool = True
+) -> tuple[float, float]:
+    """`ocrmypdf -l LANG --output-type pdf`: with per_file, `-j 1` and `workers` files at a time; else
+    `-j workers` one file after another. (wall seconds, CPU seconds)."""
+    exe = ocrmypdf_exe()
+    assert exe is not None, "ocrmypdf is not installed (scripts/setup.sh --bench)"
+    out.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+    def one(p: Path, jobs: int) -> None:
+        cmd = [exe, "-q", "-l", lang, "--output-type", "pdf", "-j", str(jobs), str(p), str(out / p.name)]
+        subprocess.run(cmd, check=True, capture_output=True, env=env)
+
+    cpu0 = children_cpu()
+    t0 = time.perf_counter()
+    if per_file:
+        with ThreadPoolExecutor(workers) as ex:
+            list(ex.map(lambda p: one(p, 1), pdfs))
+    else:
+        for p in pdfs:
+            one(p, workers)
+    return time.perf_counter() - t0, children_cpu() - cpu0
+
+
 def kinds_of(row: dict[str, str]) -> list[str]:
     """The table rows a scan counts in: its format, and upside-down / skewed / noisy when it is."""
     kind = {"scan-tiff": "1-bit TIFF 300", "scan-png": "PNG 300"}.get(row["kind"], f"JPEG PDF {row['dpi']}")
@@ -49,34 +140,6 @@ def kinds_of(row: dict[str, str]) -> list[str]:
     if float(row["noise"] or 0) >= 0.0006 or row.get("hard") == "1":
         out.append("noisy/hard")
     return out
-
-
-def page_images(path: Path, dpi: int = 300) -> Iterator[object]:
-    """Every page of a rendered scan as a PIL image (PDF pages rendered at `dpi`)."""
-    from PIL import Image
-
-    if path.suffix.lower() == ".pdf":
-        import pypdfium2 as pdfium
-
-        pdf = pdfium.PdfDocument(str(path))
-        try:
-            for i in range(len(pdf)):
-                page = pdf[i]
-                yield page.render(scale=dpi / 72, grayscale=True).to_pil().copy()
-                page.close()
-        finally:
-            pdf.close()
-        return
-    with Image.open(path) as im:
-        i = 0
-        while True:
-            try:
-                im.seek(i)
-            except EOFError:
-                return
-            im.load()
-            yield im.copy()
-            i += 1
 
 
 # The registry's arrival stamp ("INKOM", a date, "Dnr ....") is on the page but not in the letter's text.

@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from multiprocessing import Pool
 from pathlib import Path
 from typing import Any
@@ -32,9 +30,16 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ocr_common import page_images, render_corpus, table
-
-VENV_BIN = Path(sys.executable).parent
+from ocr_common import (
+    as_pdfs,
+    children_cpu,
+    ocrmypdf_exe,
+    page_pngs,
+    render_corpus,
+    run_floor,
+    run_ocrmypdf,
+    table,
+)
 
 
 def _project_one(job: tuple[str, bool]) -> int:
@@ -59,12 +64,6 @@ def _project_one(job: tuple[str, bool]) -> int:
     return n
 
 
-def children_cpu() -> float:
-    """CPU seconds of every finished child process and its descendants (load on the machine aside)."""
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
-
-
 def run_project(files: list[str], workers: int, searchable: bool) -> tuple[float, float]:
     cpu0 = children_cpu()
     pool = Pool(workers)
@@ -75,62 +74,6 @@ def run_project(files: list[str], workers: int, searchable: bool) -> tuple[float
     pool.close()
     pool.join()
     return wall, children_cpu() - cpu0
-
-
-def _as_pdfs(files: list[str], out: Path) -> list[Path]:
-    """OCRmyPDF reads PDFs (and single images): wrap every scan in a PDF losslessly with img2pdf."""
-    import img2pdf
-
-    out.mkdir(parents=True, exist_ok=True)
-    pdfs = []
-    for f in files:
-        src = Path(f)
-        dest = out / (src.stem + ".pdf")
-        if src.suffix.lower() == ".pdf":
-            shutil.copy(src, dest)
-        elif not dest.exists():
-            dest.write_bytes(img2pdf.convert(str(src)))
-        pdfs.append(dest)
-    return pdfs
-
-
-def _ocrmypdf(src: Path, dest: Path, jobs: int, lang: str) -> None:
-    cmd = [str(VENV_BIN / "ocrmypdf"), "-q", "-l", lang, "--output-type", "pdf", "-j", str(jobs), str(src), str(dest)]
-    subprocess.run(cmd, check=True, capture_output=True)
-
-
-def run_ocrmypdf(pdfs: list[Path], out: Path, workers: int, lang: str, per_file: bool) -> tuple[float, float]:
-    out.mkdir(parents=True, exist_ok=True)
-    cpu0 = children_cpu()
-    t0 = time.perf_counter()
-    if per_file:
-        with ThreadPoolExecutor(workers) as ex:
-            list(ex.map(lambda p: _ocrmypdf(p, out / p.name, 1, lang), pdfs))
-    else:
-        for p in pdfs:
-            _ocrmypdf(p, out / p.name, workers, lang)
-    return time.perf_counter() - t0, children_cpu() - cpu0
-
-
-def page_pngs(files: list[str], out: Path) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    pngs = []
-    for f in files:
-        for i, image in enumerate(page_images(Path(f))):
-            dest = out / f"{Path(f).stem}-{i}.png"
-            if not dest.exists():
-                image.save(dest)  # type: ignore[attr-defined]
-            pngs.append(dest)
-    return pngs
-
-
-def run_floor(pngs: list[Path], lang: str) -> float:
-    """Tesseract CPU seconds for all pages, one page at a time, one thread."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    for p in pngs:
-        subprocess.run(["tesseract", str(p), "-", "-l", lang], check=True, capture_output=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -170,15 +113,15 @@ def main() -> None:
         add("project (text only)", *text_only)
     ocrmypdf = None
     if not args.skip_ocrmypdf:
-        pdfs = _as_pdfs(files, args.out / "as-pdf")
-        version = subprocess.run([str(VENV_BIN / "ocrmypdf"), "--version"], capture_output=True, text=True)
+        pdfs = as_pdfs(files, args.out / "as-pdf")
+        version = subprocess.run([str(ocrmypdf_exe()), "--version"], capture_output=True, text=True)
         print(f"ocrmypdf {version.stdout.strip()}")
         ocrmypdf = run_ocrmypdf(pdfs, work / "ocrmypdf", args.workers, args.lang, per_file=True)
         add(f"ocrmypdf -j 1, {args.workers} files at a time", *ocrmypdf)
         seq = run_ocrmypdf(pdfs, work / "ocrmypdf-seq", args.workers, args.lang, per_file=False)
         add(f"ocrmypdf -j {args.workers}, one file at a time", *seq)
     pngs = page_pngs(files, args.out / "pages")
-    cpu = run_floor(pngs, args.lang)
+    _, cpu = run_floor(pngs, 1, args.lang)  # one page at a time: its CPU seconds
     add(f"floor: tesseract CPU s / {args.workers} cores", cpu / args.workers, cpu)
     print()
     head = ["path", "pages", "wall s", "pages/s", "CPU s/page", f"pages/s if idle ({args.workers} cores)"]

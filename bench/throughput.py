@@ -23,26 +23,21 @@ import argparse
 import contextlib
 import csv
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.ocr_common import page_images, percentile, table
+from bench.ocr_common import as_pdfs, ocrmypdf_exe, page_pngs, percentile, run_floor, run_ocrmypdf, table
 from tests.support import servers
 from tests.support.processes import SHARED, Stack, render_letters, stack
+from tests.support.processes import query as _rows
 
 FINAL = ("routed", "needs_review", "quarantined", "failed")
-VENV_BIN = Path(sys.executable).parent
 
 
 def _ids(n: int, kinds: set[str], skip: int = 0) -> list[str]:
@@ -53,72 +48,7 @@ def _ids(n: int, kinds: set[str], skip: int = 0) -> list[str]:
     return rows[skip : skip + n]
 
 
-# --- the floor and OCRmyPDF --------------------------------------------------------------------
-def page_pngs(files: list[str], out: Path) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    pngs = []
-    for f in files:
-        for i, image in enumerate(page_images(Path(f))):
-            dest = out / f"{Path(f).stem}-{i}.png"
-            if not dest.exists():
-                image.save(dest)  # type: ignore[attr-defined]
-            pngs.append(dest)
-    return pngs
-
-
-def run_floor(pngs: list[Path], processes: int) -> float:
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    t0 = time.perf_counter()
-    with ThreadPoolExecutor(processes) as ex:
-        list(
-            ex.map(
-                lambda p: subprocess.run(
-                    ["tesseract", str(p), "-", "-l", "swe"], check=True, capture_output=True, env=env
-                ),
-                pngs,
-            )
-        )
-    return time.perf_counter() - t0
-
-
-def run_ocrmypdf(files: list[str], out: Path, processes: int) -> float | None:
-    exe = shutil.which("ocrmypdf") or (str(VENV_BIN / "ocrmypdf") if (VENV_BIN / "ocrmypdf").exists() else None)
-    if exe is None:
-        return None
-    import img2pdf
-
-    out.mkdir(parents=True, exist_ok=True)
-    pdfs = []
-    for f in files:
-        src = Path(f)
-        dest = out / (src.stem + ".in.pdf")
-        if src.suffix.lower() == ".pdf":
-            shutil.copy(src, dest)
-        else:
-            dest.write_bytes(img2pdf.convert(str(src)))
-        pdfs.append(dest)
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-
-    def one(p: Path) -> None:
-        cmd = [exe, "-q", "-l", "swe", "--output-type", "pdf", "-j", "1", str(p), str(p.with_suffix(".out.pdf"))]
-        subprocess.run(cmd, check=True, capture_output=True, env=env)
-
-    t0 = time.perf_counter()
-    with ThreadPoolExecutor(processes) as ex:
-        list(ex.map(one, pdfs))
-    return time.perf_counter() - t0
-
-
 # --- the pipeline --------------------------------------------------------------------------------
-def _rows(url: str, sql: str) -> list[tuple]:  # type: ignore[type-arg]
-    engine = create_engine(url)
-    try:
-        with engine.connect() as c:
-            return [tuple(r) for r in c.execute(text(sql)).all()]
-    finally:
-        engine.dispose()
-
-
 def _ts(v: object) -> float:
     if isinstance(v, datetime):
         return v.timestamp()
@@ -128,16 +58,22 @@ def _ts(v: object) -> float:
 def wait_done(url: str, n: int, timeout: float = 1800) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        states = [s for (s,) in _rows(url, "select state from mail_items")]
-        if len(states) >= n and all(s in FINAL for s in states):
+        # An item decided on its first pages (issue 11) is done when its last page is read too.
+        states = _rows(url, "select state, text_pending from mail_items")
+        if len(states) >= n and all(s in FINAL and not pending for s, pending in states):
             return
         time.sleep(0.05)
     raise RuntimeError("items did not finish in time")
 
 
 def batch_stats(url: str, ids: set[int] | None = None) -> dict[str, object]:
-    """Wall (first received .. last final) and per-stage seconds, from the events."""
-    events = _rows(url, "select item_id, to_state, at from events where to_state is not null order by id")
+    """Wall (first received .. last final state or, for a letter decided on its first pages, its
+    `text_completed`: every page read) and per-stage seconds, from the events."""
+    events = _rows(
+        url,
+        "select item_id, coalesce(to_state, action), at from events"
+        " where to_state is not null or action = 'text_completed' order by id",
+    )
     per: dict[int, dict[str, float]] = {}
     for item_id, state, at in events:
         if ids is None or item_id in ids:
@@ -148,7 +84,7 @@ def batch_stats(url: str, ids: set[int] | None = None) -> dict[str, object]:
         end = next((st[s] for s in FINAL if s in st), None)
         if end is None or "received" not in st:
             continue
-        finals.append(end)
+        finals.append(max(end, st.get("text_completed", end)))
         stages["total"].append(end - st["received"])
         if "extracted" in st:
             stages["extract"].append(st["extracted"] - st["received"])
@@ -275,8 +211,10 @@ def main() -> None:
             f"born-digital: {len(digital)}; one-page scans: {len(single)}"
         )
 
-        floor = {n: run_floor(pngs, n) for n in counts}
-        ocrmypdf = None if args.skip_ocrmypdf else run_ocrmypdf(files, tmp / "ocrmypdf", cores)
+        floor = {n: run_floor(pngs, n)[0] for n in counts}
+        ocrmypdf = None
+        if not args.skip_ocrmypdf and ocrmypdf_exe() is not None:
+            ocrmypdf = run_ocrmypdf(as_pdfs(files, tmp / "as-pdf"), tmp / "ocrmypdf", cores)[0]
 
         pg = redis = None
         if "postgres" in args.backends:

@@ -33,6 +33,7 @@ DEFAULT_QUEUE = "default"
 TASK_ROUTES = {
     "ingest.extract": {"queue": OCR_QUEUE},
     "ingest.extract_page": {"queue": OCR_QUEUE},  # one page of a multi-page item
+    "ingest.complete_text": {"queue": DEFAULT_QUEUE},  # re-sends the lost pages of an early-decided letter
     "classify.classify": {"queue": DEFAULT_QUEUE},
     "export.deliver": {"queue": DEFAULT_QUEUE},  # issue 12
     "export.deliver_pending": {"queue": DEFAULT_QUEUE},

@@ -13,13 +13,14 @@ from celery import Task
 
 from services.core.logging import get_logger
 from services.core.settings import get_settings
+from services.core.states import MailState
 from services.notify.mailer import TRANSIENT_SMTP_ERRORS
 from services.pipeline.chain import advance, continue_inline
 from services.pipeline.pages import FanOut
-from services.pipeline.runner import TRANSIENT_ERRORS, fail_transient, run_page
-from services.pipeline.service import EXTRACT_PAGE_STEP
+from services.pipeline.runner import TRANSIENT_ERRORS, fail_transient, run_completion, run_page
+from services.pipeline.service import COMPLETE_TEXT_STEP, EXTRACT_PAGE_STEP
 from workers.celery_app import app
-from workers.dispatch import enqueue_for_state, enqueue_pages
+from workers.dispatch import enqueue_complete_text, enqueue_for_state, enqueue_pages
 
 log = get_logger(__name__)
 
@@ -47,7 +48,11 @@ RETRY = {
 
 def _advance(task_name: str, item_id: int) -> str | None:
     """The step, then the cheap steps that follow it inline (services/pipeline/chain.py)."""
-    new_state = advance(task_name, item_id)
+    return _send_next(item_id, advance(task_name, item_id))
+
+
+def _send_next(item_id: int, new_state: MailState | FanOut | None) -> str | None:
+    """After the step's commit: the pages of a fan-out, or the task of the state reached."""
     if isinstance(new_state, FanOut):
         enqueue_pages(item_id, new_state.indices)
         return f"pages:{len(new_state.indices)}"
@@ -66,9 +71,13 @@ def extract_page(item_id: int, index: int) -> str | None:
     """One page of a multi-page item; the page that completes the item goes on to classify and route."""
     new_state = continue_inline(item_id, run_page(EXTRACT_PAGE_STEP, item_id, index))
     assert not isinstance(new_state, FanOut)
-    if new_state is not None:
-        enqueue_for_state(item_id, new_state)
-    return new_state.value if new_state else None
+    return _send_next(item_id, new_state)
+
+
+@app.task(name="ingest.complete_text", **RETRY)
+def complete_text(item_id: int) -> str | None:
+    """The sweeper's re-send for an item decided on its first pages whose other pages were lost."""
+    return _send_next(item_id, run_completion(COMPLETE_TEXT_STEP, item_id))
 
 
 @app.task(name="classify.classify", **RETRY)
@@ -86,6 +95,7 @@ def sweep() -> int:
     from services.core.db import session_scope
     from services.metering.operations import queue_depth
     from services.pipeline.runner import sweep as find_and_touch
+    from services.pipeline.runner import sweep_pending_text
 
     settings = get_settings()
     try:
@@ -94,9 +104,12 @@ def sweep() -> int:
         depth = None
     with session_scope() as session:
         resend = find_and_touch(session, stale_after=settings.stale_after_seconds, depth=depth)
+        pending = sweep_pending_text(session, stale_after=settings.stale_after_seconds, depth=depth)
     for item_id, state in resend:
         enqueue_for_state(item_id, state)
-    return len(resend)
+    for item_id in pending:
+        enqueue_complete_text(item_id)
+    return len(resend) + len(pending)
 
 
 @app.task(name="pipeline.broker_cleanup")

@@ -51,13 +51,19 @@ def compiled() -> dict[str, list[re.Pattern[str]]]:
 
 def hits(text: str) -> dict[str, list[str]]:
     """For each department, the lexicon stems found in ``text`` (lower-cased, whitespace collapsed)."""
-    low = " ".join(text.lower().split())
-    out: dict[str, list[str]] = {}
+    return {dep: list(found) for dep, found in _hits(" ".join(text.lower().split()))}
+
+
+@lru_cache(maxsize=32)
+def _hits(low: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """One letter's text is looked up several times per decision (department model, document type
+    model, reasons): the regex scan runs once (issue 11: classify is on every item's path)."""
+    out = []
     for dep, pats in compiled().items():
-        found = [LEXICON[dep][i].lstrip("*") for i, p in enumerate(pats) if p.search(low)]
+        found = tuple(LEXICON[dep][i].lstrip("*") for i, p in enumerate(pats) if p.search(low))
         if found:
-            out[dep] = found
-    return out
+            out.append((dep, found))
+    return tuple(out)
 
 
 def lexicon_features(texts: list[str], departments: list[str]) -> np.ndarray:

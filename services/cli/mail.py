@@ -85,11 +85,13 @@ def ingest(
     from services.core.db import session_scope
     from services.core.models import MailItem
     from services.ingest.service import submit_file
-    from workers.dispatch import enqueue_for_state
+    from workers.dispatch import enqueue_for_state, warm_up
 
     settings = load_settings()
     prepare_database(settings)
     files = _expand(paths)
+    if not inline:
+        warm_up()  # the broker connection is open before the first item commits
     submitted: list[tuple[Path, int, bool]] = []
     with Progress(console=console, transient=True, disable=len(files) < 5) as progress:
         task = progress.add_task("lämnar in", total=len(files))

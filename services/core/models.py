@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -94,6 +95,9 @@ class MailItem(Base):
     # issue 16: a letter separated from a scanned pile: the pile's batch and its page indexes there.
     batch_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)  # batches.id
     source_pages: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
+    # issue 11: decided on its first pages while the rest are still being read (services/pipeline/early.py);
+    # false again once the last page is in (the `text_completed` event says when).
+    text_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
 
     pages: Mapped[list[Page]] = relationship(
         back_populates="item", order_by="Page.index", cascade="all, delete-orphan", lazy="selectin"

@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     task_soft_time_limit: int = Field(default=600, gt=0, validation_alias="POSTHANTERING_TASK_SOFT_TIME_LIMIT")
     task_time_limit: int = Field(default=900, gt=0, validation_alias="POSTHANTERING_TASK_TIME_LIMIT")
     max_attempts: int = Field(default=5, ge=1, validation_alias="POSTHANTERING_MAX_ATTEMPTS")
+    # issue 11: decide a multi-page letter on its first pages when they are decisive (the rest are added).
+    early_route: bool = Field(default=True, validation_alias="POSTHANTERING_EARLY_ROUTE")
 
     # --- issue 10: reliability (leases, lost tasks, supervision, readiness, storage) ---
     # A running task holds a lease renewed every third of this; a lease not renewed means the task was lost.

@@ -21,16 +21,20 @@ class MailState(StrEnum):
     split_review = "split_review"
 
 
+# Where a letter decided on its first pages goes when its last page shows it was a pile (issue 11).
+AFTER_EARLY: frozenset[MailState] = frozenset({MailState.split, MailState.split_review})
+
 # Which states may follow which. Anything else is a programming error or a stale request.
 TRANSITIONS: dict[MailState, frozenset[MailState]] = {
     # received -> routed: an envelope that must stay closed (issue 12, registration.unopened), registered
     # from typed fields and forwarded unopened: no extraction, no OCR, no classification.
     MailState.received: frozenset({MailState.extracted, MailState.quarantined, MailState.failed, MailState.routed}),
     MailState.extracted: frozenset({MailState.classified, MailState.failed, MailState.split, MailState.split_review}),
-    MailState.classified: frozenset({MailState.routed, MailState.needs_review, MailState.failed}),
-    MailState.needs_review: frozenset({MailState.routed, MailState.discarded}),
-    MailState.routed: frozenset({MailState.acknowledged, MailState.returned, MailState.routed}),
-    MailState.returned: frozenset({MailState.routed}),
+    MailState.classified: frozenset({MailState.routed, MailState.needs_review, MailState.failed, *AFTER_EARLY}),
+    # An item decided on its first pages (issue 11) whose last page shows a pile: split, or a registrar decides.
+    MailState.needs_review: frozenset({MailState.routed, MailState.discarded, *AFTER_EARLY}),
+    MailState.routed: frozenset({MailState.acknowledged, MailState.returned, MailState.routed, *AFTER_EARLY}),
+    MailState.returned: frozenset({MailState.routed, *AFTER_EARLY}),
     MailState.acknowledged: frozenset(),
     # Only when the environment caused the quarantine (a full disk): runner.retry_failed checks the reason.
     MailState.quarantined: frozenset({MailState.received}),

@@ -152,6 +152,8 @@ def deliver(session: Session, item_id: int, targets: list[Connector] | None = No
     item = session.get(MailItem, item_id)
     if rec is None or item is None or not rec.export_pending:
         return False
+    if item.text_pending:  # decided on its first pages (issue 11): the archive gets the whole letter
+        return False
     targets = connectors() if targets is None else targets
     done = delivered_connectors(session, item_id)
     todo = [c for c in targets if c.name not in done]
@@ -280,13 +282,16 @@ def resend(session: Session, item_id: int, actor: str) -> RegistrationRecord:
 
 
 def pending_ids(session: Session, limit: int = 100) -> list[int]:
-    """Records waiting for their export whose next try is due."""
+    """Records waiting for their export whose next try is due (not while the letter's pages are still
+    being read: issue 11, an early-routed letter)."""
     now = utcnow()
     q = (
         select(RegistrationRecord.item_id)
+        .join(MailItem, MailItem.id == RegistrationRecord.item_id)
         .where(
             RegistrationRecord.export_pending.is_(True),
             or_(RegistrationRecord.export_next_at.is_(None), RegistrationRecord.export_next_at <= now),
+            MailItem.text_pending.is_(False),
         )
         .limit(limit)
     )

@@ -52,23 +52,25 @@ def decide_for_item(session: Session, item: MailItem) -> Decision:
     )
 
 
-def separate_extracted(session: Session, item: MailItem) -> MailState:
-    """Right after a multi-page item reached `extracted`: split it, send it to review, or let it go on."""
+def separate_extracted(session: Session, item: MailItem, expected: MailState = MailState.extracted) -> MailState:
+    """Right after a multi-page item reached `extracted`: split it, send it to review, or let it go on
+    (returns `expected`). `expected` is another state for a letter decided on its first pages whose
+    last page has just been read (issue 11: services/pipeline/early.py)."""
     if not get_settings().separation_enabled or item.page_count < 2 or item.batch_id is not None:
-        return MailState.extracted
+        return expected
     decision = decide_for_item(session, item)
     removed = decision.blank or decision.separators
     if len(decision.documents) <= 1 and not decision.review:
         if removed:  # one letter: it stays one item; the batch shows which pages were set aside
             _new_batch(session, item, decision, status="auto")
             item.source_pages = decision.documents[0].pages if decision.documents else []
-        return MailState.extracted
+        return expected
     if decision.review:
         batch = _new_batch(session, item, decision, status="review")
         transition(
             session,
             item,
-            expected=MailState.extracted,
+            expected=expected,
             to=MailState.split_review,
             actor=SYSTEM,
             action="split_review",
@@ -76,7 +78,7 @@ def separate_extracted(session: Session, item: MailItem) -> MailState:
         )
         return MailState.split_review
     batch = _new_batch(session, item, decision, status="auto")
-    make_letters(session, item, batch, [d.pages for d in decision.documents], actor=SYSTEM)
+    make_letters(session, item, batch, [d.pages for d in decision.documents], actor=SYSTEM, expected=expected)
     return MailState.split
 
 

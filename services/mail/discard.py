@@ -25,7 +25,7 @@ from services.core.models import MailItem, User
 from services.core.settings import get_settings
 from services.core.states import MailState
 from services.mail import permissions
-from services.mail.service import InvalidRequest, _human_seconds, get_item
+from services.mail.service import InvalidRequest, _human_seconds, get_item, require_complete_text
 from services.users.service import actor_for
 
 DISCARD_DEPARTMENT = "INGEN"
@@ -105,6 +105,7 @@ def discard_item(session: Session, user: User, item_id: int, human_seconds: floa
         raise Conflict(
             f"item {item_id} is {item.state}; only items waiting for review can be discarded", state=item.state
         )
+    require_complete_text(item)
     transition(
         session,
         item,

@@ -45,6 +45,8 @@ class _ItemBase(BaseModel):
     size_bytes: int
     channel: str
     page_count: int
+    # issue 11: false while a letter decided on its first pages still has pages being read
+    text_complete: bool = True
     department: str | None
     suggested_department: str | None
     confidence: float | None
@@ -68,6 +70,7 @@ class _ItemBase(BaseModel):
             "size_bytes": item.size_bytes,
             "channel": item.channel,
             "page_count": item.page_count,
+            "text_complete": not item.text_pending,
             "department": item.department_code,
             "suggested_department": item.suggested_department,
             "confidence": item.confidence,

@@ -136,6 +136,22 @@ def route_item(
     return item
 
 
+def pages_read_label(item: MailItem) -> str | None:
+    """For a letter decided on its first pages whose other pages are still being read (issue 11):
+    "läses fortfarande (3 av 10 sidor)"; None when its text is complete."""
+    if not item.text_pending:
+        return None
+    return f"läses fortfarande ({len(item.pages)} av {item.page_count} sidor)"
+
+
+def require_complete_text(item: MailItem) -> None:
+    """A final answer (acknowledge, discard) waits until every page is read: until then the text,
+    the search index and the searchable PDF are incomplete (the original file is there to read)."""
+    label = pages_read_label(item)
+    if label is not None:
+        raise Conflict(f"Brevet {label}; vänta tills hela texten är klar.", state=item.state)
+
+
 def _answerable_item(session: Session, user: User, item_id: int) -> MailItem:
     if not permissions.may_answer_at_all(user):
         raise Forbidden(f"role {user.role!r} may not acknowledge or return mail")
@@ -149,6 +165,7 @@ def acknowledge_item(session: Session, user: User, item_id: int, human_seconds: 
     """The receiving department takes the item: routed -> acknowledged."""
     seconds = _human_seconds(human_seconds)
     item = _answerable_item(session, user, item_id)
+    require_complete_text(item)
     transition(
         session,
         item,

@@ -10,15 +10,19 @@ completion check runs after a row lock on the item, so of two racing last pages 
 the full set and wins the CAS; a redelivered or duplicate page task is a no-op. If both were lost,
 the sweeper re-sends `ingest.extract`, which re-sends only the missing pages, or completes the item
 itself when none is missing.
+
+Time to route (issue 11, services/pipeline/early.py): pages are sent first page first; a page that
+extends the pages read in order may make the item decisive before the rest are in (received ->
+extracted with `text_pending`); later pages are added to the item in whatever state it is by then,
+and the last one completes its text, searchable PDF and search index.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -39,6 +43,8 @@ from services.ingest.pdf_output import (
 )
 from services.ingest.schemas import PageResult
 from services.ingest.separation_service import separate_extracted
+from services.pipeline.decision import record_extracted
+from services.pipeline.early import StoredPage, complete_text, decide_early, give_up_missing, propose
 
 EXTRACT_PAGE = "ingest.extract_page"  # the Celery task that reads one page (ocr queue)
 
@@ -59,15 +65,21 @@ def fan_out(session: Session, item: MailItem) -> FanOut | MailState:
     missing = sorted(set(range(item.page_count)) - _stored_indices(session, item.id))
     if missing:
         return FanOut(tuple(missing))
-    _lock_received(session, item.id, progress=False)
+    _lock_reading(session, item.id, progress=False)
     return complete_if_all_pages(session, item) or FanOut(())
 
 
+def reading(item: MailItem | None) -> bool:
+    """Are this item's pages still being read? (received, or decided early with pages to come)"""
+    return item is not None and (item.state == MailState.received.value or item.text_pending)
+
+
 def extract_one_page(session: Session, item_id: int, index: int) -> MailState | None:
-    """Read page `index` of a received item and store it; returns `extracted` when this page completed
-    the item, `quarantined` for a bad page, None when there was nothing more to do."""
+    """Read page `index` of an item still being read and store it; returns `extracted` when this page
+    completed the item or made it decisive (services/pipeline/early.py), `quarantined` for a bad page,
+    `split` when the last page of an early-decided letter showed a pile, None when nothing more to do."""
     item = session.get(MailItem, item_id)
-    if item is None or item.state != MailState.received.value or not 0 <= index < item.page_count:
+    if item is None or not reading(item) or not 0 <= index < item.page_count:
         return None
     store = get_blob_store()
     result: PageResult | None = None
@@ -78,16 +90,26 @@ def extract_one_page(session: Session, item_id: int, index: int) -> MailState | 
                 store.path(item.sha256), item.mime, index, get_settings(), pdf_dir=page_pdf_dir(store, item.sha256)
             )
         except InvalidInput as exc:
-            return quarantine(session, item, exc, time.perf_counter() - started, detail={"page": index})
-        publish_page_pdf(store, item.sha256, index)  # before the Page row commits: the joiner needs it
+            if not item.text_pending:
+                return quarantine(session, item, exc, time.perf_counter() - started, detail={"page": index})
+            # Already decided and in someone's hands: the page is kept empty with the reason.
+            seconds = time.perf_counter() - started
+            result = PageResult(index, "", "empty", None, seconds, 0, signals={"unreadable": exc.message[:200]})
+        if "unreadable" not in result.signals:
+            publish_page_pdf(store, item.sha256, index)  # before the Page row commits: the joiner needs it
+    # The model runs before the first write (the row lock), so other pages' commits do not wait for it.
+    proposal = propose(session, item, _stored(result)) if result is not None else None
     inserted = _insert_page(session, item_id, result) if result is not None else False
     try:
-        _lock_received(session, item_id, progress=inserted)
+        _lock_reading(session, item_id, progress=inserted)
     except StateConflict:
         if result is not None:  # finished elsewhere meanwhile: this page's PDF is not needed
             drop_page_pdf(store, item.sha256, index)
         raise
-    return complete_if_all_pages(session, item)
+    session.refresh(item)  # under the lock: the state another page's commit may have moved
+    if item.text_pending:
+        return complete_text(session, item)
+    return complete_if_all_pages(session, item) or (decide_early(session, item, proposal) if inserted else None)
 
 
 def quarantine(
@@ -114,12 +136,6 @@ def quarantine(
     return MailState.quarantined
 
 
-def mean_confidence(values: Iterable[float | None]) -> float | None:
-    """Mean word confidence over the pages that have one (OCR'd pages), rounded to 2 places."""
-    known = [v for v in values if v is not None]
-    return round(sum(known) / len(known), 2) if known else None
-
-
 def complete_if_all_pages(session: Session, item: MailItem) -> MailState | None:
     """When every page has its row: join the searchable PDF and move received -> extracted (CAS)."""
     rows = session.execute(
@@ -127,38 +143,48 @@ def complete_if_all_pages(session: Session, item: MailItem) -> MailState | None:
     ).all()
     if len(rows) < item.page_count:
         return None
-    transition(
-        session,
-        item,
-        expected=MailState.received,
-        to=MailState.extracted,
-        actor=SYSTEM,
-        machine_seconds=sum(r.seconds for r in rows),
-        detail={"pages": len(rows), "methods": sorted({r.method for r in rows}), "parallel": True},
-        values={
-            "page_count": len(rows),
-            "ocr_confidence": mean_confidence(r.confidence for r in rows),
-        },
-    )
+    record_extracted(session, item, rows, {"parallel": True}, {"page_count": len(rows)})
     # Only the CAS winner joins (it holds the item's row lock until its commit).
     finish_searchable_pdf(get_blob_store(), item.sha256, item.mime, sorted(r.index for r in rows))
     # Separation (issue 16): a pile becomes its letters here, from the pages just read.
     return separate_extracted(session, item)
 
 
-def _lock_received(session: Session, item_id: int, *, progress: bool) -> None:
-    """Row-lock the item while it is still received (else StateConflict). Racing page tasks pass here
-    one at a time, so the count that follows sees every committed page. It also marks the item as
-    moving, for the sweeper; a new page restarts the attempt count (attempts = tries without progress)."""
+def _lock_reading(session: Session, item_id: int, *, progress: bool) -> None:
+    """Row-lock the item while its pages are still being read (else StateConflict). Racing page tasks
+    pass here one at a time, so the count that follows sees every committed page. It also marks the
+    item as moving, for the sweeper; a new page restarts the attempt count (attempts = tries without
+    progress)."""
     values: dict[str, object] = {"updated_at": utcnow(), **({"attempts": 0} if progress else {})}
     locked = session.execute(
         update(MailItem)
-        .where(MailItem.id == item_id, MailItem.state == MailState.received.value)
+        .where(MailItem.id == item_id, or_(MailItem.state == MailState.received.value, MailItem.text_pending))
         .values(**values)
         .execution_options(synchronize_session=False)
     )
     if locked.rowcount != 1:  # type: ignore[attr-defined]
-        raise StateConflict(f"item {item_id} is no longer received")
+        raise StateConflict(f"item {item_id} is no longer being read")
+
+
+def fan_out_pending(session: Session, item: MailItem) -> FanOut | MailState | None:
+    """`ingest.complete_text` (the sweeper's re-send for a text_pending item): the pages still
+    missing, each try counted; after max_attempts tries without progress they are given up (stored
+    empty) and the text completed. None: nothing to do."""
+    if not item.text_pending:
+        return None
+    _lock_reading(session, item.id, progress=False)
+    session.refresh(item)
+    missing = sorted(set(range(item.page_count)) - _stored_indices(session, item.id))
+    if missing and item.attempts + 1 < get_settings().max_attempts:
+        item.attempts += 1
+        return FanOut(tuple(missing))
+    if missing:
+        give_up_missing(session, item, missing)
+    return complete_text(session, item)
+
+
+def _stored(p: PageResult) -> StoredPage:
+    return StoredPage(p.index, p.text, p.method, p.confidence, p.seconds)
 
 
 def _stored_indices(session: Session, item_id: int) -> set[int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -43,6 +43,12 @@ def run_page(step: PageStep, item_id: int, index: int) -> MailState | None:
     result = _guarded(step, item_id, index, lambda session: step.run(session, item_id, index), count_try=False)
     assert not isinstance(result, FanOut)
     return result
+
+
+def run_completion(step: Step, item_id: int) -> MailState | FanOut | None:
+    """`ingest.complete_text` for an item decided on its first pages: run_step's error handling, its
+    tries counted by the step itself (services/pipeline/pages.fan_out_pending)."""
+    return _guarded(step, item_id, leases.ITEM_PART, lambda session: step.run(session, item_id), count_try=False)
 
 
 def _guarded(
@@ -145,6 +151,7 @@ def _begin(step: Step | PageStep, item_id: int) -> bool:
     ends in `failed` after max_attempts instead of looping forever. False: nothing to do."""
     max_attempts = get_settings().max_attempts
     with session_scope() as session:
+        leases.relaxed_commit(session)  # a try counted survives a killed worker; only a crashed server loses it
         item = session.get(MailItem, item_id)
         if item is None or item.state != step.expects.value:
             return False
@@ -251,17 +258,43 @@ def sweep(
     Each is touched (so it is re-sent at most once per period) and returned for re-enqueueing after
     the commit. A task waiting in a non-empty queue, or running under a live lease, is left alone.
     """
+    watched = MailItem.state.in_([s.value for s in PIPELINE_STATES])
+    lost = _touch_lost(session, watched, stale_after=stale_after, lost_after=lost_after, depth=depth)
+    return [(item_id, MailState(state)) for item_id, state in lost]
+
+
+def sweep_pending_text(
+    session: Session, *, stale_after: float, lost_after: float | None = None, depth: dict[str, int] | None = None
+) -> list[int]:
+    """Items decided on their first pages (text_pending) whose remaining page tasks were lost, judged
+    from their leases as `sweep` judges pipeline items; touched, and returned for `ingest.complete_text`."""
+    watched = MailItem.text_pending.is_(True)
+    lost = _touch_lost(session, watched, stale_after=stale_after, lost_after=lost_after, depth=depth, pages=True)
+    return [item_id for item_id, _ in lost]
+
+
+def _touch_lost(
+    session: Session,
+    watched: ColumnElement[bool],
+    *,
+    stale_after: float,
+    lost_after: float | None,
+    depth: dict[str, int] | None,
+    pages: bool = False,
+) -> list[tuple[int, str]]:
+    """The `watched` items with nothing live (leases.judge): touched, so each is re-sent at most once
+    per period, with a `resent` event; returned as (id, state) for sending after the commit."""
     now = utcnow()
     lost_after = get_settings().lost_after_seconds if lost_after is None else lost_after
     cutoff = now - timedelta(seconds=min(lost_after, stale_after))
     rows = session.execute(
         select(MailItem.id, MailItem.state, MailItem.updated_at)
-        .where(MailItem.state.in_([s.value for s in PIPELINE_STATES]), MailItem.updated_at < cutoff)
+        .where(watched, MailItem.updated_at < cutoff)
         .order_by(MailItem.updated_at)
         .limit(1000)
     ).all()
     held = leases.leases_for(session, [r.id for r in rows])
-    resend: list[tuple[int, MailState]] = []
+    resend: list[tuple[int, str]] = []
     for item_id, state, updated_at in rows:
         verdict = leases.judge(
             held.get(item_id, []), updated_at, now, lost_after=lost_after, stale_after=stale_after, depth=depth
@@ -270,15 +303,26 @@ def sweep(
             continue
         touched = session.execute(
             update(MailItem)
-            .where(MailItem.id == item_id, MailItem.state == state, MailItem.updated_at == updated_at)
+            .where(MailItem.id == item_id, watched, MailItem.updated_at == updated_at)
             .values(updated_at=utcnow())
             .execution_options(synchronize_session=False)
         )
         if touched.rowcount == 1:  # type: ignore[attr-defined]
-            record(session, item_id=item_id, actor="system:sweeper", action="resent", detail={"state": state})
-            log.info("item_resent", item_id=item_id, state=state)
-            resend.append((item_id, MailState(state)))
+            detail: dict[str, object] = {"state": state, **({"text_pending": True} if pages else {})}
+            record(session, item_id=item_id, actor="system:sweeper", action="resent", detail=detail)
+            log.info("item_resent", item_id=item_id, **detail)
+            resend.append((item_id, state))
     return resend
 
 
-__all__ = ["SYSTEM", "TRANSIENT_ERRORS", "fail_transient", "retry_failed", "run_page", "run_step", "sweep"]
+__all__ = [
+    "SYSTEM",
+    "TRANSIENT_ERRORS",
+    "fail_transient",
+    "retry_failed",
+    "run_completion",
+    "run_page",
+    "run_step",
+    "sweep",
+    "sweep_pending_text",
+]

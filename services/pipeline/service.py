@@ -6,7 +6,8 @@ item one state on with a compare-and-set; an item already past the step is a no-
 
 A multi-page item is extracted page-parallel (services/pipeline/pages.py): `extract` answers with a
 FanOut of the pages still missing, the task sends `ingest.extract_page` for each, and the page that
-completes the set moves the item to `extracted`. A single page is read inline.
+completes the set moves the item to `extracted`. A single page is read inline. A multi-page letter
+whose first pages are decisive moves on before its last page is read (services/pipeline/early.py).
 
 The caller (a task, or the CLI's inline mode) owns the session scope and sends the next step's task
 after the commit.
@@ -31,13 +32,14 @@ from services.core.settings import get_settings
 from services.core.states import MailState
 from services.ingest.extract import extract_document, low_confidence_pages
 from services.ingest.pdf_output import finish_searchable_pdf, page_pdf_dir
+from services.pipeline.decision import record_classified, record_extracted
 from services.pipeline.pages import (
     EXTRACT_PAGE,
     FanOut,
     extract_one_page,
     fan_out,
+    fan_out_pending,
     is_multi_page,
-    mean_confidence,
     quarantine,
 )
 from services.registration.service import propose as propose_registration
@@ -87,24 +89,9 @@ def extract(session: Session, item_id: int) -> MailState | FanOut | None:
     except InvalidInput as exc:
         return quarantine(session, item, exc, time.perf_counter() - started)
     finish_searchable_pdf(store, item.sha256, item.mime, [p.index for p in pages])
+    rejected = {str(p.index): p.note for p in pages if p.note}
     seconds = time.perf_counter() - started
-    transition(
-        session,
-        item,
-        expected=MailState.received,
-        to=MailState.extracted,
-        actor=SYSTEM,
-        machine_seconds=seconds,
-        detail={
-            "pages": len(pages),
-            "methods": sorted({p.method for p in pages}),
-            "text_layer_rejected": {str(p.index): p.note for p in pages if p.note},
-        },
-        values={
-            "page_count": len(pages),
-            "ocr_confidence": mean_confidence(p.confidence for p in pages),
-        },
-    )
+    record_extracted(session, item, pages, {"text_layer_rejected": rejected}, {"page_count": len(pages)}, seconds)
     for p in pages:
         session.add(
             Page(
@@ -127,34 +114,8 @@ def classify(session: Session, item_id: int) -> MailState | None:
     if item is None:
         return None
     started = time.perf_counter()
-    text = item.text
-    decision = decide_letter(session, text)  # the same path as `posthantering classify`
-    transition(
-        session,
-        item,
-        expected=MailState.extracted,
-        to=MailState.classified,
-        actor=SYSTEM,
-        machine_seconds=time.perf_counter() - started,
-        detail={
-            "department": decision.department,
-            "confidence": round(decision.confidence, 4),
-            "decision": decision.decision,
-        },
-        values={
-            "suggested_department": decision.department,
-            "confidence": decision.confidence,
-            "decision": decision.decision,
-            "doc_type": decision.doc_type,
-            "sensitive": decision.sensitive,
-            "personnummer_found": decision.personnummer_found,
-            "case_refs": decision.case_refs,
-            "suggestions": [s.model_dump() for s in decision.suggestions],
-            "reasons": decision.reasons,
-            "model_version": decision.model_version,
-        },
-    )
-    return MailState.classified
+    decision = decide_letter(session, item.text)  # the same path as `posthantering classify`
+    return record_classified(session, item, decision, time.perf_counter() - started)
 
 
 def route(session: Session, item_id: int) -> MailState | None:
@@ -225,3 +186,14 @@ STEP_BY_NAME: dict[str, Step] = {s.name: s for s in PIPELINE}
 STEP_FOR_STATE: dict[MailState, Step] = {s.expects: s for s in PIPELINE}
 # The fan-out of `ingest.extract` for a multi-page item: one task per page (item_id, index).
 EXTRACT_PAGE_STEP = PageStep(EXTRACT_PAGE, MailState.received, extract_one_page)
+
+
+def complete_text(session: Session, item_id: int) -> MailState | FanOut | None:
+    """An item decided on its first pages (issue 11) whose other pages' tasks were lost: send the
+    missing pages again, or complete its text (services/pipeline/early.py)."""
+    item = session.get(MailItem, item_id)
+    return fan_out_pending(session, item) if item is not None else None
+
+
+# Not a state step: the sweeper's re-send for a text_pending item (whatever state it is in).
+COMPLETE_TEXT_STEP = Step("ingest.complete_text", MailState.received, complete_text)

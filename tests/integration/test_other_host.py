@@ -10,11 +10,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from tests.integration.conftest import wait_until
 from tests.support.netns import netns_pair, netns_unavailable, servers_in
 from tests.support.processes import Stack, render_letters
+from tests.support.processes import query as _query
 
 pytestmark = pytest.mark.integration
 
@@ -38,15 +38,6 @@ def _env(data_dir: Path, database_url: str, broker_url: str) -> dict[str, str]:
         }
     )
     return env
-
-
-def _query(url: str, sql: str) -> list[tuple]:  # type: ignore[type-arg]
-    engine = create_engine(url)
-    try:
-        with engine.connect() as c:
-            return [tuple(r) for r in c.execute(text(sql)).all()]
-    finally:
-        engine.dispose()
 
 
 def test_worker_on_another_host_killed_mid_batch(tmp_path: Path) -> None:

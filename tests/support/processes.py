@@ -110,6 +110,18 @@ class Stack:
         )
 
 
+def query(url: str, sql: str) -> list[tuple]:  # type: ignore[type-arg]
+    """Rows of one SQL query against a stack's database (read from outside, as an operator would)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as c:
+            return [tuple(r) for r in c.execute(text(sql)).all()]
+    finally:
+        engine.dispose()
+
+
 @contextmanager
 def stack(tmp_path: Path, *, database_url: str = "", broker_url: str = "", **extra: str) -> Iterator[Stack]:
     data_dir = tmp_path / "stack-data"
