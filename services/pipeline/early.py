@@ -47,6 +47,7 @@ from services.ingest.extract import low_confidence_pages
 from services.ingest.pdf_output import finish_searchable_pdf
 from services.ingest.separation_service import separate_extracted
 from services.pipeline.decision import mean_confidence, record_classified, record_extracted
+from services.registration.service import refresh_proposal
 
 # After an early decision, where the last page may still take the item (a pile found late).
 SEPARABLE = frozenset(
@@ -162,6 +163,10 @@ def complete_text(session: Session, item: MailItem) -> MailState | None:
         machine_seconds=max(0.0, sum(p.seconds for p in pages) - _seconds_metered(session, item.id)),
         detail={"pages": len(pages), "state": item.state, "methods": sorted({p.method for p in pages})},
     )
+    # The record proposed from the first pages, proposed again from the whole text (a registrar's
+    # corrections and a confirmed record stay as they are).
+    own = frozenset(session.scalars(select(Department.code).where(Department.routable.is_(True))))
+    refresh_proposal(session, item, "\n\n".join(p.text for p in pages), own)
     state = MailState(item.state)
     if state not in SEPARABLE:
         return None

@@ -125,6 +125,35 @@ def propose(
     return rec
 
 
+def refresh_proposal(session: Session, item: MailItem, text: str, own_prefixes: frozenset[str]) -> bool:
+    """A letter routed on its first pages (issue 11) whose whole text is now read: propose its record
+    again from the whole text. What a registrar has corrected, and a confirmed record, are kept.
+    Returns whether the record changed."""
+    rec = get_record(session, item.id)
+    if rec is None or rec.status != "proposed":
+        return False
+    try:
+        proposal = propose_record(
+            text, list(item.case_refs or []), own_prefixes, sensitive_hint=item.sensitive, filename=item.filename
+        )
+    except Exception as e:  # noqa: BLE001 - keep the first proposal rather than stop the completion
+        log.warning("registration_proposal_failed", item_id=item.id, error=type(e).__name__)
+        return False
+    old = dict(rec.fields or {})
+    new = {**proposal["fields"], **{k: v for k, v in old.items() if (v or {}).get("source") == REGISTRAR}}
+    if new == old:
+        return False
+    rec.fields = new
+    if (old.get("secret") or {}).get("source") != REGISTRAR:
+        rec.secret = proposal["secret"]
+    if (old.get("do_not_open") or {}).get("source") != REGISTRAR:
+        rec.do_not_open = proposal["do_not_open"]
+    rec.updated_at = utcnow()
+    changed = sorted(k for k in new if new.get(k) != old.get(k))
+    record(session, item_id=item.id, actor=SYSTEM, action="registration_reproposed", detail={"fields": changed})
+    return True
+
+
 def _require(session: Session, item_id: int) -> RegistrationRecord:
     rec = get_record(session, item_id)
     if rec is None:

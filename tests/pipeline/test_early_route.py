@@ -253,3 +253,32 @@ def test_a_letter_that_turns_out_to_be_a_pile_is_separated_after_its_routing(
     with session_scope() as s:
         letters = s.scalars(select(MailItem).where(MailItem.batch_id.is_not(None), MailItem.id != item_id)).all()
         assert [(x.state, x.page_count) for x in letters] == ([] if review else [("extracted", 1), ("extracted", 2)])
+
+
+def test_the_registration_record_is_proposed_again_from_the_whole_text(migrated: Path, tmp_path: Path) -> None:
+    """Routed on page 1, the record is proposed from page 1; the letter's date and signature on its
+    last page reach the record once the text is complete. A registrar's correction stays."""
+    from services.core.models_registration import RegistrationRecord
+    from services.registration.service import update
+
+    body, tail = FIRST[:-6], FIRST[-6:]  # "Näsby den 3 februari 2025", the signature and address
+    item_id = _item(tmp_path, [body, tail])
+    assert run_step(EXTRACT, item_id) == FanOut((0, 1))
+    assert run_page(EXTRACT_PAGE_STEP, item_id, 0) is MailState.classified
+    assert chain.continue_inline(item_id, MailState.classified) is MailState.routed
+
+    def fields() -> dict[str, str]:
+        with session_scope() as s:
+            rec = s.scalar(select(RegistrationRecord).where(RegistrationRecord.item_id == item_id))
+            assert rec is not None and rec.status == "proposed"
+            return {k: str((v or {}).get("value") or "") for k, v in rec.fields.items()}
+
+    early = fields()
+    assert early["letter_date"] != "2025-02-03"
+    with session_scope() as s:
+        update(s, item_id, "user:1:rita", fields={"subject": "Medborgarförslag om sända fullmäktige"})
+    assert run_page(EXTRACT_PAGE_STEP, item_id, 1) is None
+    done = fields()
+    assert done["letter_date"] == "2025-02-03"
+    assert done["subject"] == "Medborgarförslag om sända fullmäktige"  # the registrar's, kept
+    assert [a for a, _ in _events(item_id)].count("registration_reproposed") == 1
