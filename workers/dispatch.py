@@ -130,9 +130,19 @@ def enqueue_export(item_id: int) -> bool:
 
 
 def notify_delivered(item_id: int) -> bool:
-    """Send the e-mail notice task for an item that has just landed in an inbox (after the commit)."""
+    """Send the e-mail notice task for an item that has just landed in an inbox (after the commit);
+    not when nobody of its department wants notices (a broker hop per letter for nothing: on one
+    worker process it delayed the next letter). A notice owed after all is sent by `notify.sweep`."""
+    from services.core.db import session_scope
+    from services.notify.service import wants_notices
     from workers.celery_app import TASK_ROUTES, app
 
+    try:
+        with session_scope() as session:
+            if not wants_notices(session, item_id):
+                return False
+    except Exception as exc:  # noqa: BLE001 - unsure: send it, the task decides
+        log.warning("notice_check_failed", item_id=item_id, error=type(exc).__name__)
     try:
         app.send_task("notify.delivered", args=[item_id], queue=TASK_ROUTES["notify.delivered"]["queue"])
     except Exception as exc:  # noqa: BLE001 - a notice is not worth failing the decision for

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import Select, and_, exists, select
 from sqlalchemy.orm import Session
 
 from services.core.errors import DomainError
@@ -65,23 +65,36 @@ def _link(path: str) -> str:
     return get_settings().public_url.rstrip("/") + path
 
 
+def wants_notices(session: Session, item_id: int) -> bool:
+    """Whether any active user of the routed item's department wants e-mail notices (one query)."""
+    item = session.get(MailItem, item_id)
+    if item is None or item.state != MailState.routed.value or not item.department_code:
+        return False
+    return session.scalar(_subscribers(item.department_code).limit(1)) is not None
+
+
+def _subscribers(department_code: str) -> Select[tuple[int, str]]:
+    """(user id, mode) of the department's active users who want e-mail notices."""
+    return (
+        select(User.id, NotificationSetting.mode)
+        .join(UserDepartment, UserDepartment.user_id == User.id)
+        .join(NotificationSetting, NotificationSetting.user_id == User.id)
+        .where(
+            UserDepartment.department_code == department_code,
+            User.active.is_(True),
+            NotificationSetting.mode != "none",
+            NotificationSetting.email != "",
+        )
+    )
+
+
 def record_delivery(session: Session, item_id: int) -> list[int]:
     """Outbox rows for every active user of the item's department who wants notices; returns the ids
     of the immediate ones not yet sent."""
     item = session.get(MailItem, item_id)
     if item is None or item.state != MailState.routed.value or not item.department_code:
         return []
-    users = session.execute(
-        select(User.id, NotificationSetting.mode)
-        .join(UserDepartment, UserDepartment.user_id == User.id)
-        .join(NotificationSetting, NotificationSetting.user_id == User.id)
-        .where(
-            UserDepartment.department_code == item.department_code,
-            User.active.is_(True),
-            NotificationSetting.mode != "none",
-            NotificationSetting.email != "",
-        )
-    ).all()
+    users = session.execute(_subscribers(item.department_code)).all()
     have = {n.user_id: n for n in session.scalars(select(Notification).where(Notification.item_id == item_id)).all()}
     due: list[int] = []
     for user_id, mode in users:
