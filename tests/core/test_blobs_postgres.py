@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from services.core.blobs import BlobStore, PostgresBlobStore, copy_blobs
+from services.core.blobs import BlobStore, copy_blobs
+from services.core.blobs_postgres import PostgresBlobStore
 from services.core.db import make_engine
 from services.core.migrate import upgrade
 from services.core.models_blobs import BlobChunk, BlobObject
