@@ -47,6 +47,10 @@ class _RedactFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):
             record.msg = mask_personnummer(record.msg)
+        if record.exc_info and not record.exc_text:
+            # Formatters print the cached traceback text: mask it too (an exception's message may
+            # carry a personnummer from the letter being read).
+            record.exc_text = mask_personnummer(logging.Formatter().formatException(record.exc_info))
         if isinstance(record.args, tuple):
             record.args = tuple(mask_personnummer(a) if isinstance(a, str) else a for a in record.args)
         elif isinstance(record.args, dict):
@@ -107,6 +111,9 @@ def configure_logging(level: str = "INFO", json: bool = False) -> None:
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso"),
+        # `log.exception(...)` / `exc_info=True`: the traceback as text, so it reaches the line
+        # (and the mask below), in the console and in JSON alike.
+        structlog.processors.format_exc_info,
         _redact,
     ]
     processors.append(structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False))
@@ -139,6 +146,8 @@ def _stdlib_formatter(json: bool) -> logging.Formatter:
             structlog.stdlib.add_logger_name,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso"),
+            structlog.processors.format_exc_info,
+            _redact,
         ],
     )
 

@@ -44,3 +44,39 @@ def test_the_api_factory_sets_up_logging() -> None:
     logging.getLogger().handlers = []
     create_app()
     assert any(f.__class__.__name__ == "_RedactFilter" for h in logging.getLogger().handlers for f in h.filters)
+
+
+def _fail_with_personnummer() -> None:
+    raise ValueError("kunde inte läsa 19121212-1212")
+
+
+@pytest.mark.parametrize("json", [False, True])
+def test_our_log_lines_carry_the_traceback_masked(capsys: pytest.CaptureFixture[str], json: bool) -> None:
+    from services.core.logging import get_logger
+
+    configure_logging("INFO", json=json)
+    try:
+        try:
+            _fail_with_personnummer()
+        except ValueError:
+            get_logger("test.traceback").exception("step_failed")
+        err = capsys.readouterr().err
+        assert "Traceback" in err and "_fail_with_personnummer" in err  # not "<traceback object ...>"
+        assert "traceback object" not in err and "19121212-1212" not in err
+    finally:
+        configure_logging("INFO", json=False)
+
+
+@pytest.mark.parametrize("json", [False, True])
+def test_library_tracebacks_are_printed_and_masked(capsys: pytest.CaptureFixture[str], json: bool) -> None:
+    configure_logging("INFO", json=json)
+    try:
+        try:
+            _fail_with_personnummer()
+        except ValueError:
+            logging.getLogger("celery.worker").error("Unrecoverable error", exc_info=True)
+        err = capsys.readouterr().err
+        assert "Traceback" in err and "_fail_with_personnummer" in err
+        assert "19121212-1212" not in err
+    finally:
+        configure_logging("INFO", json=False)
