@@ -7,12 +7,13 @@ from typing import Annotated
 
 import typer
 
-from services.cli.common import console, load_settings, print_json, read_letter
+from services.cli.common import console, load_settings, prepare_database, print_json, read_letter
 from services.core.pii import mask_personnummer
 
 
 def register(app: typer.Typer) -> None:
     app.command(name="register")(register_file)
+    app.command(name="backfill-registrations")(backfill_registrations)
 
 
 def register_file(
@@ -43,3 +44,34 @@ def register_file(
         return
     for k, v in fields.items():
         console.print(f"{k:<20} {v['value'] or '–'}  [dim]({v['confidence']:.2f})[/dim]")
+
+
+def backfill_registrations(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Räkna bara, spara inget")] = False,
+    batch: Annotated[int, typer.Option(min=1, help="Försändelser per transaktion")] = 200,
+) -> None:
+    """Föreslå registreringsposter för försändelser som kom in innan tjänsten föreslog dem (efter en
+    uppgradering). Posterna exporteras inte förrän en registrator bekräftar dem."""
+    from services.classify.signals import department_codes
+    from services.core.db import session_scope
+    from services.registration.backfill import backfill as propose_missing
+    from services.registration.backfill import missing
+
+    settings = load_settings()
+    prepare_database(settings)
+    if dry_run:
+        with session_scope() as session:
+            count = len(missing(session, limit=10**9))
+        console.print(f"{count} försändelser saknar registreringspost")
+        return
+    own, total = department_codes(), 0
+    while True:
+        with session_scope() as session:  # one transaction per batch: a stop keeps what is done
+            ids = missing(session, limit=batch)
+            if not ids:
+                break
+            done = propose_missing(session, ids, own)
+        total += done
+        if not done:  # another process took them meanwhile
+            break
+    console.print(f"{total} försändelser fick en föreslagen registreringspost")

@@ -99,7 +99,7 @@ def serve(
 
     n = concurrency or settings.worker_concurrency
     supervisor = Supervisor(settings, _start_child)
-    supervisor.add("worker", worker_argv("ocr,default", n), watch_worker=True)
+    supervisor.add("worker", worker_argv("ocr,default", n), watch_worker=True, watch_progress=True)
     supervisor.add("beat", [sys.executable, "-m", "services.cli.main", "beat"])
     supervisor.start()
     # uvicorn re-raises SIGTERM after its own graceful shutdown; turn it into an exception so the
@@ -130,13 +130,30 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
 def worker(
     queues: Annotated[str, typer.Option(help="Köer, kommaseparerade: ocr, default")] = "ocr,default",
     concurrency: Annotated[int | None, typer.Option(help="Processer (standard: antalet kärnor)")] = None,
+    name: Annotated[str | None, typer.Option(help="Arbetsprocessens namn, t.ex. ocr1@%h")] = None,
 ) -> None:
-    """Kör en Celery-arbetsprocess (för att skala ut: så många `--queues ocr`-processer som volymen kräver)."""
+    """Kör en Celery-arbetsprocess under övervakning: dör den (t.ex. när mäklaren startas om) startas den
+    igen (för att skala ut: så många `--queues ocr`-processer som volymen kräver)."""
+    from services.cli.supervise import Supervisor
+
     settings = load_settings()
     prepare_database(settings)
-    os.environ["OMP_THREAD_LIMIT"] = "1"
     argv = worker_argv(queues, concurrency or settings.worker_concurrency)
-    os.execve(sys.executable, argv, _child_env())
+    if name:
+        argv += ["-n", name]
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # Queued work elsewhere may wait for other hosts' workers: only death and the heartbeat count here.
+    supervisor = Supervisor(settings, _start_child)
+    supervisor.add("worker", argv, watch_worker=True)
+    supervisor.start()
+    try:
+        while not stop.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        supervisor.stop()
 
 
 def beat() -> None:

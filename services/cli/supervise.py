@@ -1,6 +1,7 @@
-"""`serve`'s children under supervision: a worker or beat that died is reaped and started again; a
-worker without a heartbeat, or one that lets queued work wait with no task moving, is killed and
-started again. Every restart is logged (`child_restarted` with the reason)."""
+"""Children under supervision (`serve`'s worker and beat, `worker`'s Celery worker): one that died is
+reaped and started again; a worker without a heartbeat, or (`serve`, where it is the only worker) one
+that lets queued work wait with no task moving, is killed and started again. Every restart is logged
+(`child_restarted` with the reason)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ STARTUP_GRACE_SECONDS = 30.0
 class Child:
     name: str
     argv: list[str]
-    watch_worker: bool = False  # heartbeat and progress checks apply
+    watch_worker: bool = False  # the heartbeat check applies
+    watch_progress: bool = False  # and the check that queued work moves (one host: `serve`)
     proc: subprocess.Popen[bytes] | None = None
     started: float = 0.0
     restarts: int = 0
@@ -41,8 +43,8 @@ class Supervisor:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def add(self, name: str, argv: list[str], *, watch_worker: bool = False) -> Child:
-        child = Child(name, argv, watch_worker)
+    def add(self, name: str, argv: list[str], *, watch_worker: bool = False, watch_progress: bool = False) -> Child:
+        child = Child(name, argv, watch_worker, watch_progress and watch_worker)
         self._launch(child)
         self.children.append(child)
         return child
@@ -84,7 +86,9 @@ class Supervisor:
         within = self.settings.worker_heartbeat_seconds * 3
         with session_scope() as session:
             mine = [w for w in liveness.workers(session, within) if w.pid == child.proc.pid]
-            stalled = liveness.stalled(session, self.settings.worker_stuck_after_seconds)
+            stalled = None
+            if child.watch_progress:
+                stalled = liveness.stalled(session, self.settings.worker_stuck_after_seconds)
         if age > within + STARTUP_GRACE_SECONDS and not any(w.alive for w in mine):
             return "no heartbeat"
         if stalled is not None and age > self.settings.worker_stuck_after_seconds:

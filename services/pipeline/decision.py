@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.classify.schemas import Decision
 from services.core.events import SYSTEM, transition
-from services.core.models import MailItem
+from services.core.models import Department, MailItem
 from services.core.states import MailState
 
 
@@ -83,3 +84,8 @@ def record_classified(session: Session, item: MailItem, decision: Decision, seco
         },
     )
     return MailState.classified
+
+
+def known_department_codes(session: Session) -> frozenset[str]:
+    """The routable departments' codes: the units a registration record may name as recipient."""
+    return frozenset(session.scalars(select(Department.code).where(Department.routable.is_(True))))

@@ -46,7 +46,7 @@ from services.core.states import MailState
 from services.ingest.extract import low_confidence_pages
 from services.ingest.pdf_output import finish_searchable_pdf
 from services.ingest.separation_service import separate_extracted
-from services.pipeline.decision import mean_confidence, record_classified, record_extracted
+from services.pipeline.decision import known_department_codes, mean_confidence, record_classified, record_extracted
 from services.registration.service import refresh_proposal
 
 # After an early decision, where the last page may still take the item (a pile found late).
@@ -165,8 +165,7 @@ def complete_text(session: Session, item: MailItem) -> MailState | None:
     )
     # The record proposed from the first pages, proposed again from the whole text (a registrar's
     # corrections and a confirmed record stay as they are).
-    own = frozenset(session.scalars(select(Department.code).where(Department.routable.is_(True))))
-    refresh_proposal(session, item, "\n\n".join(p.text for p in pages), own)
+    refresh_proposal(session, item, "\n\n".join(p.text for p in pages), known_department_codes(session))
     state = MailState(item.state)
     if state not in SEPARABLE:
         return None

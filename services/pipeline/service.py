@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.classify.cases import record_routed
@@ -32,7 +31,7 @@ from services.core.settings import get_settings
 from services.core.states import MailState
 from services.ingest.extract import extract_document, low_confidence_pages
 from services.ingest.pdf_output import finish_searchable_pdf, page_pdf_dir
-from services.pipeline.decision import record_classified, record_extracted
+from services.pipeline.decision import known_department_codes, record_classified, record_extracted
 from services.pipeline.pages import (
     EXTRACT_PAGE,
     FanOut,
@@ -165,14 +164,10 @@ def then_register(step: StepFn) -> StepFn:
         item = session.get(MailItem, item_id)
         if new_state in (MailState.routed, MailState.needs_review) and item is not None:
             auto = new_state == MailState.routed
-            propose_registration(session, item, frozenset(known_department_codes(session)), auto_routed=auto)
+            propose_registration(session, item, known_department_codes(session), auto_routed=auto)
         return new_state
 
     return run
-
-
-def known_department_codes(session: Session) -> set[str]:
-    return set(session.scalars(select(Department.code).where(Department.routable.is_(True))))
 
 
 # The pipeline's order, in one place. `inline` steps follow the one before them in the same task

@@ -47,7 +47,8 @@ def test_a_killed_child_is_reaped_and_started_again(migrated: Path) -> None:
 
 def test_a_worker_without_heartbeat_or_progress_is_restarted(migrated: Path) -> None:
     sup = Supervisor(get_settings(), _start)
-    child = sup.add("worker", SLEEPER, watch_worker=True)
+    child = sup.add("worker", SLEEPER, watch_worker=True, watch_progress=True)
+    alone = sup.add("worker2", SLEEPER, watch_worker=True)  # `posthantering worker`: other hosts may hold the work
     try:
         assert child.proc is not None
         assert sup.check(child) is None  # just started: grace
@@ -65,5 +66,10 @@ def test_a_worker_without_heartbeat_or_progress_is_restarted(migrated: Path) -> 
             s.execute(TaskLease.__table__.update().values(sent_at=old, updated_at=old))
         reason = sup.check(child)
         assert reason is not None and reason.startswith("stuck")  # the frozen pool of issue 10
+        assert alone.proc is not None
+        alone.started -= 3600
+        with session_scope() as s:
+            liveness.heartbeat(s, "worker2@test", "default,ocr", pid=alone.proc.pid)
+        assert sup.check(alone) is None  # beating: queued work elsewhere is not its fault
     finally:
         sup.stop()

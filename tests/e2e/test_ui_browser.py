@@ -16,19 +16,12 @@ from typing import Any
 import pytest
 
 from tests.support.processes import REPO, Stack, render_letters, stack
+from tests.support.workstation import chromium as launch_chromium
 
 pytestmark = pytest.mark.e2e
 
 SHOTS = REPO / "tests" / "artifacts" / "screenshots"
 PASSWORD = "Posthantering-2025"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WAITING = ("Mottagen", "Text läst", "Klassad")
 
 
@@ -56,14 +49,8 @@ def running(tmp_path: Path) -> Iterator[Stack]:
 
 @pytest.fixture
 def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launch_chromium() as browser:
+        yield browser
 
 
 def _login(browser: Any, base: str, name: str) -> Any:

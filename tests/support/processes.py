@@ -3,6 +3,7 @@ an operator would, with the environment naming the database and broker."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import signal
@@ -40,9 +41,9 @@ class Stack:
         return proc
 
     def start_worker(self, name: str = "worker", queues: str = "ocr,default", concurrency: int = 2) -> None:
-        from services.cli.run import worker_argv
-
-        self._start(name, [*worker_argv(queues, concurrency), "-n", f"{name}@%h"])
+        """`posthantering worker`, as an operator runs it: Celery under its supervisor."""
+        argv = ["worker", "--queues", queues, "--concurrency", str(concurrency), "--name", f"{name}@%h"]
+        self._start(name, [sys.executable, "-m", "services.cli.main", *argv])
 
     def start_beat(self) -> None:
         self._start("beat", [sys.executable, "-m", "services.cli.main", "beat"])
@@ -77,12 +78,16 @@ class Stack:
         raise RuntimeError("API did not come up: " + (self.logs / "api.log").read_text()[-2000:])
 
     def kill(self, name: str) -> None:
-        """SIGKILL the process and all its children (a prefork worker's pool too)."""
+        """SIGKILL the process and all its children (a supervised worker's Celery child and its pool,
+        each in its own process group)."""
         proc = self.procs.pop(name)
-        os.killpg(proc.pid, signal.SIGKILL)
+        for pgid in process_groups(proc.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pgid, signal.SIGKILL)
         proc.wait(timeout=10)
 
     def stop_all(self) -> None:
+        groups = {name: process_groups(proc.pid) for name, proc in self.procs.items()}
         for proc in self.procs.values():
             try:
                 os.killpg(proc.pid, signal.SIGTERM)
@@ -93,6 +98,10 @@ class Stack:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+        for pgids in groups.values():  # nothing a supervisor started outlives the test
+            for pgid in pgids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pgid, signal.SIGKILL)
         self.procs.clear()
 
     def cli(
@@ -108,6 +117,23 @@ class Stack:
             check=check,
             timeout=timeout,
         )
+
+
+def process_groups(pid: int) -> list[int]:
+    """The process groups of `pid` and of all its descendants, deepest first (Linux /proc)."""
+    seen: list[int] = []
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        with contextlib.suppress(OSError, ValueError):
+            stat = Path(f"/proc/{p}/stat").read_text()
+            pgid = int(stat.rsplit(")", 1)[1].split()[2])
+            if pgid not in seen:
+                seen.append(pgid)
+        for task in Path(f"/proc/{p}/task").glob("*") if Path(f"/proc/{p}/task").exists() else []:
+            with contextlib.suppress(OSError, ValueError):
+                todo += [int(c) for c in (task / "children").read_text().split()]
+    return list(reversed(seen))
 
 
 def query(url: str, sql: str) -> list[tuple]:  # type: ignore[type-arg]
