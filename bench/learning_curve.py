@@ -22,10 +22,14 @@ Streams:
 - ``hard2``: bench/data/hard_letters_2 (40 letters in the same styles, written before any failure on the
   other sets was looked at; never used to train or tune), shuffled with a fixed seed; the training base
   is the corpus plus hard_letters and the start model is trained on that base (252 decisions learned).
+- ``fresh3``: bench/data/fresh_letters_3 (48 letters, 4 per department, written 2026-11-29 before any scoring;
+  never used to train or tune), shuffled with a fixed seed; the training base is what hard2 learned from plus
+  hard_letters_2 (corpus + hard_letters + hard_letters_2) and the start model is trained on that base.
 
     .venv/bin/python bench/learning_curve.py --stream corpus --batch 24
     .venv/bin/python bench/learning_curve.py --stream hard --batch 12
     .venv/bin/python bench/learning_curve.py --stream hard2 --batch 20
+    .venv/bin/python bench/learning_curve.py --stream fresh3 --batch 24
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ from services.classify.versions import MIN_HOLDOUT, train_and_gate  # noqa: E402
 CORPUS = ROOT.parent / "shared" / "corpus" / "letters"
 HARD = ROOT / "bench" / "data" / "hard_letters"
 HARD2 = ROOT / "bench" / "data" / "hard_letters_2"
+FRESH3 = ROOT / "bench" / "data" / "fresh_letters_3"
 DEFAULT_MODEL = ROOT / "services" / "classify" / "default_model"
 
 
@@ -170,7 +175,7 @@ def summary(lines: list[dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stream", choices=("corpus", "hard", "hard2"), default="hard")
+    parser.add_argument("--stream", choices=("corpus", "hard", "hard2", "fresh3"), default="hard")
     parser.add_argument("--batch", type=int, default=24)
     parser.add_argument("--limit", type=int, default=0, help="only the first N letters of the stream")
     parser.add_argument("--seed", type=int, default=0)
@@ -183,10 +188,15 @@ def main() -> None:
         stream = read_corpus([HARD])
         random.Random(args.seed).shuffle(stream)
         base, start = corpus, load(DEFAULT_MODEL)
-    else:
+    elif args.stream == "hard2":
         stream = read_corpus([HARD2])
         random.Random(args.seed).shuffle(stream)
         base = corpus + read_corpus([HARD])
+        start = train_classifier(base)
+    else:
+        stream = read_corpus([FRESH3])
+        random.Random(args.seed).shuffle(stream)
+        base = corpus + read_corpus([HARD]) + read_corpus([HARD2])
         start = train_classifier(base)
     if args.limit:
         stream = stream[: args.limit]

@@ -2,6 +2,11 @@
 rules with the learned ranker over them (services/registration/learned/), scored by 2-fold cross-validation.
 
     .venv/bin/python bench/registration.py [--ocr [N]] [--errors FIELD] [--rules-only] [--ablation] [--erms]
+    .venv/bin/python bench/registration.py --set fresh3 [--rules-only]
+
+`--set fresh3`: the held-out set bench/data/fresh_letters_3 (48 letters written 2026-11-29 before any scoring,
+never used to train or tune; its own registration.csv), clean text only: the rules alone, and the ranker
+trained on corpus sets a and b. Per-letter misses are never printed for it.
 
 Labels: ../shared/corpus/letters/registration.csv (192 letters). Clean text is each letter's .txt; with
 `--ocr` every scan of each set (../shared/corpus/scans/<set>/manifest.csv; `--ocr N`: the first N) is
@@ -84,6 +89,7 @@ sys.path.insert(0, str(REPO))
 SHARED = REPO.parent / "shared"
 LETTERS = SHARED / "corpus" / "letters"
 SCANS = SHARED / "corpus" / "scans"
+FRESH3 = REPO / "bench" / "data" / "fresh_letters_3"
 SCORED = ("letter_date", "our_dnr", "sender", "sender_kind", "subject", "their_ref", "recipient_unit")
 TARGETS = {"letter_date": 0.97, "our_dnr": 0.98, "sender": 0.93, "sender_kind": 0.90, "subject": 0.90}
 
@@ -261,10 +267,40 @@ def run(texts, labels, ranker, errors: str = "", conf: dict | None = None) -> li
     return out
 
 
+def fresh3_texts() -> tuple[list[tuple[str, str]], dict[str, dict[str, str]]]:
+    """(id, clean text) of every letter of bench/data/fresh_letters_3, and its labels by id."""
+    labels = {r["id"]: r for r in csv.DictReader((FRESH3 / "registration.csv").open(encoding="utf-8"))}
+    texts = [(p.stem, p.read_text(encoding="utf-8")) for p in sorted(FRESH3.glob("*.txt"))]
+    return texts, labels
+
+
+def score_fresh3(rules_only: bool) -> None:
+    """The held-out set: the rules alone and the ranker trained on sets a and b (clean text, no misses printed)."""
+    from bench.registration_train import fit
+
+    texts, labels = fresh3_texts()
+    started = time.perf_counter()
+    results = {"rules f3": run(texts, labels, None)}
+    if not rules_only:
+        results["lrn f3←ab"] = run(texts, labels, fit(["a", "b"])[0])
+    rows = ["| field | " + " | ".join(results) + " | n | target |", "|---" * (len(results) + 3) + "|"]
+    for field in SCORED:
+        cells, n = [], 0
+        for res in results.values():
+            vals = [r[field] for r in res if r[field] is not None]
+            n = len(vals)
+            cells.append(f"{sum(vals) / n:.1%}" if n else "–")
+        target = f">= {TARGETS[field]:.0%}" if field in TARGETS else ""
+        rows.append(f"| {field} | " + " | ".join(cells) + f" | {n} | {target} |")
+    print("\nfresh_letters_3, clean text:\n" + "\n".join(rows))
+    print(f"\n{len(texts)} letters scored in {time.perf_counter() - started:.0f} s")
+
+
 def main() -> None:
     from bench.registration_train import fit
 
     ap = argparse.ArgumentParser()
+    ap.add_argument("--set", default="corpus", choices=("corpus", "fresh3"), help="fresh3: the held-out set")
     ap.add_argument(
         "--ocr", nargs="?", const="all", default="", help="score the OCR text of every scan (or of the first N) too"
     )
@@ -275,6 +311,9 @@ def main() -> None:
         "--ablation", action="store_true", help="also the ranker without rule-pick features, kind by the classifier"
     )
     args = ap.parse_args()
+    if args.set == "fresh3":
+        score_fresh3(args.rules_only)
+        return
     labels = {r["id"]: r for r in csv.DictReader((LETTERS / "registration.csv").open(encoding="utf-8"))}
     started = time.perf_counter()
     variants = [] if args.rules_only else [("lrn", True)] + ([("gen", False)] if args.ablation else [])
