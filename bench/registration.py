@@ -155,7 +155,9 @@ def erms_valid(text: str, item_id: int, secret_hint: bool) -> list[str]:
 OCR_CACHE = Path("/tmp/posthantering-registration-ocr")
 # The OCR text of every corpus scan, written once by bench/routing_ocr_cache.py (the same extraction).
 SHARED_OCR_CACHE = REPO / "bench" / ".cache" / "routing_ocr.json"
-WRITING_SETS = {"a"}  # the rules are written reading these; misses are never printed for the others
+WRITING_SETS = {"a", "rt"}  # the rules are written reading these (id prefix); misses never printed for others
+# Extra letter sets scored by the rules with `--set NAME` (or any folder: `--dir D --labels CSV`).
+NAMED_SETS = {"tune": REPO / "bench" / "data" / "registration_tune"}
 
 
 def load_ocr_cache() -> dict[str, str]:
@@ -248,7 +250,7 @@ def run(texts, labels, ranker, errors: str = "", conf: dict | None = None) -> li
             for f in CALIBRATED:
                 if right.get(f) is not None:
                     conf.setdefault(f, []).append((rec[f]["confidence"], bool(right[f])))
-        if errors and letter[:1] in WRITING_SETS and sc.get(errors) is False:
+        if errors and letter.split("-")[0] in WRITING_SETS and sc.get(errors) is False:
             f = "sender_name" if errors == "sender" else errors
             lab = labels[letter]
             want = f"{lab['sender_name']} / {lab['sender_org']}" if errors == "sender" else lab[f]
@@ -259,6 +261,17 @@ def run(texts, labels, ranker, errors: str = "", conf: dict | None = None) -> li
             )
             print(f"{letter}: want {want!r} got {got!r}", file=sys.stderr)
     return out
+
+
+def extra_set(folder: Path, labels_csv: str, errors: str) -> None:
+    """The rules on set a (where they were written) and on an extra folder of labelled letters."""
+    labels = {r["id"]: r for r in csv.DictReader((LETTERS / "registration.csv").open(encoding="utf-8"))}
+    extra_labels = Path(labels_csv) if labels_csv else folder / "registration.csv"
+    labels |= {r["id"]: r for r in csv.DictReader(extra_labels.open(encoding="utf-8"))}
+    texts = [(p.stem, p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.txt"))]
+    results = {"rules a": run(texts_of("a", ""), labels, None)}
+    results[f"rules {folder.name}"] = run(texts, labels, None, errors)
+    print("\n".join(table(results, {})))
 
 
 def main() -> None:
@@ -274,7 +287,13 @@ def main() -> None:
     ap.add_argument(
         "--ablation", action="store_true", help="also the ranker without rule-pick features, kind by the classifier"
     )
+    ap.add_argument("--set", default="", choices=sorted(NAMED_SETS), help="score the rules on a named extra set")
+    ap.add_argument("--dir", default="", help="score the rules on the letters (*.txt) of this folder")
+    ap.add_argument("--labels", default="", help="the labels of --dir (default: DIR/registration.csv)")
     args = ap.parse_args()
+    if args.set or args.dir:
+        extra_set(Path(args.dir) if args.dir else NAMED_SETS[args.set], args.labels, args.errors)
+        return
     labels = {r["id"]: r for r in csv.DictReader((LETTERS / "registration.csv").open(encoding="utf-8"))}
     started = time.perf_counter()
     variants = [] if args.rules_only else [("lrn", True)] + ([("gen", False)] if args.ablation else [])
