@@ -46,12 +46,13 @@ PNR_LABEL_RE = re.compile(r"(?i)personnummer:?\s*((?:19|20)?\d{6}[-+ ]?\d{4})")
 
 # "Ärende:", "Angående", "Ang.", "Betr." and how OCR reads them ("Arende;", "Angaende", "Ang:", "Ämne :")
 SUBJECT_LABEL_RE = re.compile(
-    r"(?i)^(ärende|[aåà]rende|angående|ang[aå]ende|ang[.:]|rubrik|ämne|amne|re|betr[.:]|beträffande|avser)"
+    r"(?i)^(ärende|[aåà]rende|angående|ang[aå]ende|ang[.:]|rubrik|ämne|amne|re|betr[.:]|beträffande|avser|subject)"
     r"\s*[:.;]?\s+(?P<s>.+)$"
 )
 SKIP_SUBJECT = re.compile(
-    r"(?i)^(till|att|attn|datum|hej|bästa|dear|till berörd|sida|bilag|från|avsändare|mottagare|tel|telefon|e-post|"
-    r"org|\d|www\.|ert dnr|vår beteckning|vår ref|er ref|dnr|mål nr|fastighet|hejsan|god dag|kära|inkom|ankom)"
+    r"(?i)^((till|att|attn|datum|hej|bästa|dear|till berörd|sida|från|avsändare|mottagare|tel|telefon|e-post|"
+    r"ert dnr|vår beteckning|vår ref|er ref|our ref|your ref|dnr|mål nr|fastighet|hejsan|god dag|kära|inkom|ankom)\b"
+    r"|bilag|org|\d|www\.)"
 )
 SALUTATION_RE = re.compile(r"(?i)^(hej|hejsan|bästa|till berörd|god dag|kära|dear|till dig|hello)\b")
 

@@ -24,8 +24,10 @@ DATE_RES = (
     re.compile(r"(?<![\d/.-])(?P<d>[0-3]?\d)[/.](?P<m>[01]?\d)(?:[ -]|[/.])(?P<y>20\d{2})(?!\d)"),
     # 02-03-2025
     re.compile(r"(?<![\d/.-])(?P<d>[0-3]\d)-(?P<m>[01]\d)-(?P<y>20\d{2})(?!\d)"),
-    # 7/1-25, 14/11-25 (day/month-two-digit year)
-    re.compile(r"(?<![\d/.-])(?P<d>[0-3]?\d)/(?P<m>[01]?\d)-(?P<yy>\d{2})(?![\d/-])"),
+    # 7/1-25, 14/11-25, 3/4 -25 (day/month-two-digit year)
+    re.compile(r"(?<![\d/.-])(?P<d>[0-3]?\d)/(?P<m>[01]?\d) ?-(?P<yy>\d{2})(?![\d/-])"),
+    # March 14, 2025; April 3rd 2025 (English, the month first)
+    re.compile(rf"(?<!\w)(?P<mon>{_MONTH_ALT})\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y>20\d{{2}})(?!\d)", re.I),
 )
 
 
