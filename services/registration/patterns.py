@@ -71,3 +71,15 @@ SIGN_PREFIX_RE = re.compile(
 ORG_WORDS = re.compile(
     r"(?i)förening|klubb|\bAB\b|kommun|nordea|swedbank|handelsbanken|konto|banken|skola|förskola|boende|nämnd"
 )
+
+
+def is_org_name(s: str) -> bool:
+    """ "Brf Måsen", "Kuopion Kone Oy", "Procurement Unit": named like an organisation, not a person."""
+    return bool(COMPANY_RE.search(s) or ASSOCIATION_RE.search(s) or AUTHORITY_RE.search(s) or ORG_NAME_WORDS.search(s))
+
+
+# words that name a unit or an organisation in English letters, and a few Swedish ones the gazetteers lack
+ORG_NAME_WORDS = re.compile(
+    r"(?i)\b(unit|department|centre|center|office|service|services|council|board|ministry|agency|"
+    r"enheten|avdelningen|sektionen|kundservice|kundtjänst)\b"
+)

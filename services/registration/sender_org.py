@@ -20,13 +20,14 @@ from services.registration.patterns import (
     SUBJECT_LABEL_RE,
     TITLE_RE,
 )
-from services.registration.text import Line, find_dates, looks_like_person
+from services.registration.text import Line, body_end, find_dates, looks_like_person
 
 # Form keys: the ones that name the sender, and the ones that name somebody else (a contractor, a bank).
 SENDER_KEY = re.compile(r"(?i)sökande|företag|firma|avsändare|arrangör|utgivare|organisation|verksamhetsutövare")
 THIRD_PARTY_KEY = re.compile(
     r"(?i)install|entrepren|bank|leverantör|förvaltare|arbetsgivare|mäklare|hyresvärd|försäkring|ombud|tillverk|"
-    r"fabrikat|kontrollansvarig|borr|skola|förskola|vårdgivare|revisor|bilaga|kund|mottagare"
+    r"fabrikat|kontrollansvarig|borr|skola|förskola|vårdgivare|revisor|bilaga|kund|mottagare|"
+    r"\bparter?\b|kärande|svarande|motpart|klagande"  # the parties of a court case, not the court
 )
 DECLARED_SENDER_RE = re.compile(r"(?im)^(arrangör|avsändare|utgivare|utfärdare)\s*:\s*(?P<o>[^,|\n]{3,60})")
 FREE_MAIL = frozenset(
@@ -38,6 +39,27 @@ FREE_MAIL = frozenset(
 DOMAIN_RE = re.compile(r"(?i)(?:@|\bwww\.|\b)([a-zåäö0-9][a-zåäö0-9-]{3,40})\.(?:se|com|nu|org|net|eu|info|biz)\b")
 PHRASE_RE = re.compile(r"[A-ZÅÄÖÉ][\wåäöÅÄÖé-]*(?:[ \t]+(?:&[ \t]+)?[A-ZÅÄÖÉ][\wåäöÅÄÖé-]*){0,4}")
 COMPANY_TAIL_RE = re.compile(r"^((?:[ \t]+[A-ZÅÄÖ][\wåäö-]*){0,2}[ \t]+(?:AB|HB|KB|Aktiebolag)\b)")
+
+
+def own_authority() -> str:
+    """The municipality the letters are addressed to (settings): never the letter's sender."""
+    from services.core.settings import get_settings
+
+    return get_settings().authority_name
+
+
+def is_own_authority(s: str) -> bool:
+    own = fold(own_authority())
+    return bool(own) and fold(re.sub(r"(?i)^.*\bi\s+(?=\S+ kommun$)", "", s.strip())) == own
+
+
+def first_column(t: str) -> str:
+    """ "VÄSTERBY TINGSRÄTT      2025-04-22": the letterhead's own column, not the date or reference beside it."""
+    cols = [c for c in re.split(r"\s{3,}", t) if c.strip()]
+    return cols[0] if len(cols) > 1 and not find_dates(cols[0]) else t
+
+
+EMAIL_HEAD_RE = re.compile(r"(?i)^(från|from|skickat|sent|till|to|ämne|subject|datum|date)\s*:")
 
 
 def fold(s: str) -> str:
@@ -103,11 +125,15 @@ def declared_org(text: str) -> Field | None:
     return None
 
 
-def org_with_signer(text: str, lines: list[Line], name: str, name_line: int | None) -> Field | None:
+def org_with_signer(
+    text: str, lines: list[Line], name: str, name_line: int | None, letterhead: str = ""
+) -> Field | None:
     """The organisation written with the signer's name: "Advokat Joakim Söder, Söder & Partners Advokatbyrå"
-    or on the line under it ("Ordförande, Solviks Företagarförening")."""
+    or on the line under it ("Ordförande, Solviks Företagarförening"); also a name without any organisation
+    word when the letterhead carries the same name ("Café Blåbär" at the top and under "Sara Lind")."""
     if not name:
         return None
+    head = fold(letterhead)
     first = name.split(";")[0].strip()
     near = [lines[i] for i in range(name_line + 1, min(name_line + 3, len(lines)))] if name_line is not None else []
     candidates = [ln for ln in lines if first in ln.text and ln.no != name_line] + near
@@ -117,7 +143,10 @@ def org_with_signer(text: str, lines: list[Line], name: str, name_line: int | No
         for p in after:
             if not 3 < len(p) < 60 or re.search(r"\d", p) or OWN_MUNICIPALITY.search(p) or "@" in p:
                 continue
-            if COMPANY_RE.search(p) or ASSOCIATION_RE.search(p) or AUTHORITY_RE.search(p):
+            repeated = len(head) >= 5 and fold(p) == head and fold(p) != fold(first)
+            if COMPANY_RE.search(p) or ASSOCIATION_RE.search(p) or AUTHORITY_RE.search(p) or repeated:
+                if is_own_authority(p):
+                    continue
                 s = ln.start + ln.text.find(p)
                 return make_field(p, 0.75, text, s, s + len(p))
     return None
@@ -144,7 +173,11 @@ def org_from_head(blocks: list[list[Line]], text: str) -> Field | None:
     if not blocks:
         return None
     first = blocks[0]
-    t = first[0].text
+    if EMAIL_HEAD_RE.match(first[0].text):
+        return None  # an e-mail's head ("Från: ...", "Skickat: ..."), not a letterhead
+    if any(is_own_authority(ln.text) for ln in first[:3]):
+        return None  # the recipient block at the top (the addressee's name is not the sender's)
+    t = first_column(first[0].text)
     org_like = bool(COMPANY_RE.search(t) or AUTHORITY_RE.search(t) or ASSOCIATION_RE.search(t))
     org_no = bool(re.search(r"(?i)org\.?\s?nr|organisationsnummer", " ".join(ln.text for ln in first[1:4])))
     if is_recipient_block(first, letterhead=True) or find_dates(t) or SALUTATION_RE.match(t):
@@ -155,7 +188,7 @@ def org_from_head(blocks: list[list[Line]], text: str) -> Field | None:
         return None
     letters = [c for c in t if c.isalpha()]
     caps = bool(letters) and all(c.isupper() for c in letters)
-    end = first[0].end
+    end = first[0].start + len(t)
     value = t
     # "LÄNSSTYRELSEN / I NORRSUNDS LÄN": a capitals letterhead over two lines
     if caps and len(first) > 1 and re.match(r"^(I|FÖR|AV)\s", first[1].text):
@@ -180,6 +213,8 @@ FORM_ORG_RE = re.compile(r"(?im)^(verksamhet|företag|förening|organisation|myn
 
 
 def org_from_signature(lines: list[Line], text: str) -> Field | None:
+    """A form's organisation field, "För X" under the signature, or the organisation's own line in the
+    signature or the footer (after the body: the recipient block of a short letter is not a footer)."""
     m = FORM_ORG_RE.search(text[:3000])
     if m and len(m["o"].strip()) < 60:
         return make_field(m["o"].strip(), 0.75, text, m.start("o"), m.start("o") + len(m["o"].strip()))
@@ -192,8 +227,11 @@ def org_from_signature(lines: list[Line], text: str) -> Field | None:
         m = re.match(r"(?i)^(för|på uppdrag av|styrelsen för|styrelsen i)\s+(?P<o>.+)$", ln.text)
         if m and len(m["o"]) < 60:
             return make_field(m["o"].rstrip(","), 0.85, text, ln.start + m.start("o"), ln.end)
+    body = body_end(lines)
     for ln in reversed(lines[-10:]):
         t = ln.text
+        if ln.no <= body or is_own_authority(t):
+            continue
         if t.startswith(("-", "•", "*")) or KEY_VALUE_RE.match(t) or TITLE_RE.match(t) or re.match(r"(?i)^bilag", t):
             continue
         part = re.split(r"\s*[|,]\s*", t)[0]  # a footer: "X AB | Sveavägen 44, 111 34 Stockholm | x.se"
@@ -204,7 +242,9 @@ def org_from_signature(lines: list[Line], text: str) -> Field | None:
             continue  # a sentence or a list item, not a name
         if not part[:1].isupper() or (part.endswith(".") and not re.search(r"(?i)\b(för|fören|ek|publ)\.$", part)):
             continue  # the end of a sentence wrapped onto its own line ("skola som har tigrinja.")
-        whole_clean = not (POSTCODE_RE.search(t) or "@" in t or re.search(r"\d{3}", t))
+        # a footer naming the sender with its web site or organisationsnummer is its letterhead at the foot
+        footer = ln.no == lines[-1].no and bool(re.search(r"(?i)www\.|org\.?\s?nr", t))
+        whole_clean = footer or not (POSTCODE_RE.search(t) or "@" in t or re.search(r"\d{3}", t))
         # a company's footer carries its address; an authority named with an address is where a form was
         # filled in (a care centre under a medical certificate), so only a line of its own counts
         if COMPANY_RE.search(part) or (whole_clean and AUTHORITY_RE.search(part) and not OWN_MUNICIPALITY.search(part)):

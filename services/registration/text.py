@@ -94,6 +94,18 @@ def find_dates(text: str) -> list[tuple[date, int, int]]:
     return found
 
 
+PROSE_RE = re.compile(r"\S+(\s+\S+){5,}.*[.!?]$")
+
+
+def body_end(lines: list[Line]) -> int:
+    """The line number of the body's last sentence (-1 when the letter has none): the signature, a footer
+    and its names come after it; the letterhead and the recipient block before."""
+    for ln in reversed(lines):
+        if len(ln.text) >= 40 and PROSE_RE.match(ln.text):
+            return ln.no
+    return -1
+
+
 NAME_TOKEN = re.compile(r"^[A-ZÅÄÖÉÜ][a-zåäöéüèøæ]+(?:-[A-ZÅÄÖa-zåäö][a-zåäöéüè]+)?$")
 NOT_NAME_WORDS = {
     "med", "vänlig", "vänliga", "hälsning", "hälsningar", "solvik", "kommun", "telefon", "tel", "mobil", "e-post",
