@@ -99,9 +99,17 @@ def _ends_part(t: str) -> bool:
     return False
 
 
+# "Tekniska förvaltningen", "Bygglovsenheten", "Kultur- och fritidsnämnden": a unit of the addressee
+UNIT_LINE_RE = re.compile(
+    r"^[A-ZÅÄÖ][\wåäö -]{2,50}(förvaltning(en)?|nämnd(en)?|enhet(en)?|avdelning(en)?|kontor(et)?|styrelse(n)?|"
+    r"tjänst(en)?|handläggare|presidium|department|unit|office)$"
+)
+
+
 def _continues_address(t: str) -> bool:
     return bool(
-        POSTCODE_RE.search(t)
+        UNIT_LINE_RE.match(t)
+        or POSTCODE_RE.search(t)
         or STREET_RE.search(t)
         or re.match(r"(?i)^(box|att|attn|tel|telefon|e-post|org)\b", t)
         or OWN_MUNICIPALITY.fullmatch(t)

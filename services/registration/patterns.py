@@ -20,7 +20,8 @@ AUTHORITY_RE = re.compile(
     # words authorities are named with: -nämnd, -förvaltning, -myndighet(en), -verket, -inspektionen, -styrelsen
     r"\w+nämnd(en)?\b|\w+förvaltning(en)?\b|\w+myndighet(en)?\b|\w+verket\b|\w+inspektionen\b|"
     r"\w*styrelsen\b|\w+ombudsman(nen)?\b|\w*länsstyrelse|\w+s län\b|kammarkollegiet|"
-    r"universitet(et)?|högskola(n)?|kommunförbund(et)?|räddningstjänst(en)?|kommunalförbund(et)?)"
+    r"universitet(et)?|högskola(n)?|kommunförbund(et)?|räddningstjänst(en)?|kommunalförbund(et)?|"
+    r"\w+departementet\b|regeringskansliet|riksdagen|\w+rätten\b)"
 )
 ASSOCIATION_RE = re.compile(
     r"(?i)(förening|föreningen|klubb|byalag|förbund|\bIF\b|\bIK\b|\bBK\b|\bFF\b|\bSK\b|idrottssällskap|"
@@ -51,7 +52,8 @@ SUBJECT_LABEL_RE = re.compile(
 )
 SKIP_SUBJECT = re.compile(
     r"(?i)^((till|att|attn|datum|hej|bästa|dear|till berörd|sida|från|avsändare|mottagare|tel|telefon|e-post|"
-    r"ert dnr|vår beteckning|vår ref|er ref|our ref|your ref|dnr|mål nr|fastighet|hejsan|god dag|kära|inkom|ankom)\b"
+    r"ert dnr|vår beteckning|vår ref|er ref|our ref|your ref|dnr|mål nr|fastighet|hejsan|god dag|kära|inkom|ankom|"
+    r"tack)\b"
     r"|bilag|org|\d|www\.)"
 )
 SALUTATION_RE = re.compile(r"(?i)^(hej|hejsan|bästa|till berörd|god dag|kära|dear|till dig|hello)\b")
@@ -59,14 +61,15 @@ SALUTATION_RE = re.compile(r"(?i)^(hej|hejsan|bästa|till berörd|god dag|kära|
 TITLE_RE = re.compile(
     r"(?i)^(ansökan|anmälan|begäran|medborgarförslag|läkarintyg|årsräkning|förteckning|överklagande|överklagan|"
     r"kreditfaktura|faktura|klagomål|synpunkt(er)?|orosanmälan|rapport|redovisning|komplettering|intyg|"
-    r"förfrågan|uppsägning|intresseanmälan|betalningspåminnelse|inkassokrav|påminnelse|samråd)\b"
+    r"förfrågan|uppsägning|intresseanmälan|betalningspåminnelse|inkassokrav|påminnelse|samråd|inbjudan)\b"
 )
 STAMP_RE = re.compile(r"(?i)^(inkom|ankom|inkommen|ankomststämpel)\b")
 GENERIC_HEADINGS = {"kallelse", "remiss", "beslut", "meddelande", "information", "protokoll", "inbjudan", "brev"}
 KEY_VALUE_RE = re.compile(r"^[\wåäöÅÄÖ ./()-]{2,40}:\s")
 
 SIGN_PREFIX_RE = re.compile(
-    r"(?i)^(/|–|-|mvh|hälsningar|underskrift:?|undertecknad:?|vänliga hälsningar|hälsning|från|hälsar)\s*"
+    r"(?i)^((/|–|-|mvh|hälsningar|underskrift:?|undertecknad:?|vänliga hälsningar|hälsning|från|hälsar)\s*|"
+    r"genom\s+)"  # "Styrelsen för Brf X" / "genom Jan Ek"
 )
 ORG_WORDS = re.compile(
     r"(?i)förening|klubb|\bAB\b|kommun|nordea|swedbank|handelsbanken|konto|banken|skola|förskola|boende|nämnd"

@@ -15,13 +15,12 @@ from services.registration.patterns import (
 )
 from services.registration.sender_org import (
     declared_org,
-    first_column,
     org_from_domain,
     org_from_head,
     org_from_signature,
     org_with_signer,
 )
-from services.registration.text import Line, body_end, looks_like_person, split_joint_name
+from services.registration.text import Line, body_end, first_column, looks_like_person, split_joint_name
 
 
 def _signature_names(lines: list[Line]) -> list[Line]:

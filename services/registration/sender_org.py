@@ -20,7 +20,7 @@ from services.registration.patterns import (
     SUBJECT_LABEL_RE,
     TITLE_RE,
 )
-from services.registration.text import Line, body_end, find_dates, looks_like_person
+from services.registration.text import Line, body_end, find_dates, first_column, looks_like_person
 
 # Form keys: the ones that name the sender, and the ones that name somebody else (a contractor, a bank).
 SENDER_KEY = re.compile(r"(?i)sökande|företag|firma|avsändare|arrangör|utgivare|organisation|verksamhetsutövare")
@@ -51,12 +51,6 @@ def own_authority() -> str:
 def is_own_authority(s: str) -> bool:
     own = fold(own_authority())
     return bool(own) and fold(re.sub(r"(?i)^.*\bi\s+(?=\S+ kommun$)", "", s.strip())) == own
-
-
-def first_column(t: str) -> str:
-    """ "VÄSTERBY TINGSRÄTT      2025-04-22": the letterhead's own column, not the date or reference beside it."""
-    cols = [c for c in re.split(r"\s{3,}", t) if c.strip()]
-    return cols[0] if len(cols) > 1 and not find_dates(cols[0]) else t
 
 
 EMAIL_HEAD_RE = re.compile(r"(?i)^(från|from|skickat|sent|till|to|ämne|subject|datum|date)\s*:")
@@ -223,11 +217,11 @@ def org_from_signature(lines: list[Line], text: str) -> Field | None:
         if km and COMPANY_RE.search(km["o"]) and (SENDER_KEY.search(km["k"]) or not THIRD_PARTY_KEY.search(km["k"])):
             s = ln.start + km.start("o")
             return make_field(km["o"].strip(), 0.8, text, s, s + len(km["o"].strip()))
+    body = body_end(lines)
     for ln in reversed(lines[-14:]):
         m = re.match(r"(?i)^(för|på uppdrag av|styrelsen för|styrelsen i)\s+(?P<o>.+)$", ln.text)
-        if m and len(m["o"]) < 60:
+        if m and len(m["o"]) < 60 and ln.no > body:  # under the signature, not a subject's second line
             return make_field(m["o"].rstrip(","), 0.85, text, ln.start + m.start("o"), ln.end)
-    body = body_end(lines)
     for ln in reversed(lines[-10:]):
         t = ln.text
         if ln.no <= body or is_own_authority(t):

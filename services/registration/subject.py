@@ -21,7 +21,14 @@ from services.registration.patterns import (
     SUBJECT_LABEL_RE,
     TITLE_RE,
 )
-from services.registration.text import DATELINE_RE, Line, find_dates, looks_like_person, sentence_case
+from services.registration.text import (
+    DATELINE_RE,
+    Line,
+    find_dates,
+    first_column,
+    looks_like_person,
+    sentence_case,
+)
 
 
 def _subject_line(text: str, blocks: list[list[Line]], head_end: int, org_at: int | None = None) -> Field | None:
@@ -43,8 +50,8 @@ def _subject_line(text: str, blocks: list[list[Line]], head_end: int, org_at: in
             continue
         if looks_like_person(t) or POSTCODE_RE.search(t) or STREET_RE.match(t) or address_line(t) or len(t) > 140:
             continue
-        if KEY_VALUE_RE.match(t):
-            continue
+        if KEY_VALUE_RE.match(t) and not TITLE_RE.match(t):
+            continue  # a form's field, not "Inbjudan: Kommundagen 2026"
         if t.endswith((",", ".", ":")) or (t.endswith(("!", "?")) and len(t) > 80) or len(t.split()) < 2:
             continue
         end = first.end
@@ -189,7 +196,7 @@ def _subject(text: str, blocks: list[list[Line]], head_end: int, org: Field | No
     # a heading in capitals; a generic one ("KALLELSE", "REMISS") only when no subject line follows
     for block in blocks[:10]:
         first = block[0]
-        t = first.text
+        t = first_column(first.text)  # "FAKTURA        Fakturadatum 2025-04-30"
         if first.start == org_at:
             continue
         letters = [c for c in t if c.isalpha()]
@@ -208,7 +215,9 @@ def _subject(text: str, blocks: list[list[Line]], head_end: int, org: Field | No
         second_ok = len(block) == 1 or block[1].text.startswith("(") or meta_line(block[1])
         # a heading with a line of text under it is the letter's name when the sender is named elsewhere
         tagline = len(block) == 2 and org_at is not None and not ASSOCIATION_RE.search(t)
-        if len(block) > 2 or (not second_ok and first.no < head_end and not tagline):
+        # the heading of a table of references ("FAKTURA    Fakturadatum ..." over "Fakturanummer ...    ...")
+        table = first.text != t and all(meta_line(ln) or re.search(r"\S\s{3,}\S", ln.text) for ln in block[1:])
+        if (len(block) > 2 and not table) or (not second_ok and not table and first.no < head_end and not tagline):
             continue
         if value.lower() in GENERIC_HEADINGS:
             later = _subject_line(text, blocks, max(head_end, first.no + 1), org_at)

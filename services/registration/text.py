@@ -106,6 +106,12 @@ def body_end(lines: list[Line]) -> int:
     return -1
 
 
+def first_column(t: str) -> str:
+    """ "VÄSTERBY TINGSRÄTT      2025-04-22": a line's first column, not the date or reference beside it."""
+    cols = [c for c in re.split(r"\s{3,}", t) if c.strip()]
+    return cols[0] if len(cols) > 1 and not find_dates(cols[0]) else t
+
+
 NAME_TOKEN = re.compile(r"^[A-ZÅÄÖÉÜ][a-zåäöéüèøæ]+(?:-[A-ZÅÄÖa-zåäö][a-zåäöéüè]+)?$")
 NOT_NAME_WORDS = {
     "med", "vänlig", "vänliga", "hälsning", "hälsningar", "solvik", "kommun", "telefon", "tel", "mobil", "e-post",

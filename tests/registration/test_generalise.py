@@ -265,3 +265,109 @@ Karl Björk
 Eva Björk
 """
     assert fields(text)["sender_name"] == "Karl Björk; Eva Björk"
+
+
+# --- the second round: shapes of the second batch of tuning letters -------------------------------------
+
+
+def test_a_unit_under_till_kommun_is_part_of_the_address_not_the_subject() -> None:
+    text = """Anna-Karin Sjöholm
+Granstigen 2
+734 36 Exempelby
+
+Till Exempelby kommun
+Vård- och omsorgsförvaltningen
+
+2025-03-11
+
+Överklagande av beslut om hemtjänst
+
+Jag överklagar beslutet den 25 februari 2025 om hemtjänst, eftersom jag behöver mer hjälp än beslutet ger.
+
+Anna-Karin Sjöholm
+"""
+    assert fields(text)["subject"] == "Överklagande av beslut om hemtjänst"
+
+
+def test_a_subjects_second_line_starting_for_is_not_the_sender() -> None:
+    text = """Barn- och utbildningsnämnden
+Solvik kommun
+
+Ansökan om skolskjuts
+för Elin Ström, årskurs 4, Ekeby skola
+
+Vi bor 4,2 km från skolan och vägen saknar gång- och cykelbana på en lång sträcka.
+
+Solvik 2025-05-14
+
+Jonas Ström                    Linda Ström
+"""
+    f = fields(text)
+    assert f["sender_org"] == ""
+    assert f["sender_kind"] == "person"
+
+
+def test_a_ministry_is_an_authority_and_genom_names_the_signer() -> None:
+    assert fields("Näringsdepartementet\n103 33 Stockholm\n\nRemiss av promemorian.\n")["sender_kind"] == "authority"
+    text = """Angående sophämtningen
+
+Kärlen blir överfulla och råttor har setts vid soprummet under hela sommaren.
+
+Styrelsen för Brf Lillsjöstrand
+genom Jan Ek
+"""
+    f = fields(text)
+    assert f["sender_name"] == "Jan Ek"
+    assert f["sender_org"] == "Brf Lillsjöstrand"
+
+
+def test_a_heading_over_a_table_of_references() -> None:
+    text = """Kontorsgiganten AB
+Box 501, 169 29 Solna
+
+Exempelby kommun
+Inköpsavdelningen
+
+FAKTURA                                                Fakturadatum 2025-04-30
+Fakturanummer 8801934                                  Förfallodatum 2025-05-30
+
+Kopieringspapper A4, 50 kartonger                                    12 450,00
+"""
+    f = fields(text)
+    assert f["subject"] == "Faktura"
+    assert f["letter_date"] == "2025-04-30"
+
+
+def test_a_titled_subject_line_with_a_colon() -> None:
+    text = """Exempelby kommun
+Kommunstyrelsen
+
+Stockholm, 18 november 2025
+
+Inbjudan: Kommundagen om trygghet 2026
+
+Vi bjuder in till en konferensdag om trygghet och brottsförebyggande arbete i februari.
+"""
+    assert fields(text)["subject"] == "Inbjudan: Kommundagen om trygghet 2026"
+
+
+def test_a_date_in_a_sentence_of_the_body_is_not_the_letter_date() -> None:
+    text = """GARANTIBEVIS OCH SERVICEINFORMATION
+
+Tack för att ni valt vår produkt. Installationen utfördes 2025-03-18 av en auktoriserad installatör.
+
+Nordvent Ventilation AB · Box 3010 · 171 03 Solna · www.nordvent.se
+"""
+    assert fields(text)["letter_date"] == ""
+
+
+def test_thanks_in_advance_is_not_a_subject() -> None:
+    text = """Hej
+
+Gatlampan utanför vårt hus har varit trasig i snart tre veckor och det är mörkt när barnen går till skolan.
+
+Tack på förhand
+
+Mvh Birgitta Olsson
+"""
+    assert fields(text)["subject"] != "Tack på förhand"
