@@ -63,7 +63,8 @@ def letter_date(text: str, lines: list[Line]) -> Field:
         ln = lines[no]
         before = text[ln.start : ds[0][1]]
         if LETTER_DATE_LABEL.search(before.strip()) or re.search(r"(?i)\b(datum|date)\b[\s:]*$", before):  # noqa: SIM102
-            if not re.search(r"(?i)förfallo|född", before):
+            # "Datum för övertagande: 2025-06-01": a date labelled as something else's
+            if not re.search(r"(?i)förfallo|född|^\s*\w+\s+(för|av|när)\s", before):
                 d, s, e = ds[0]
                 return make_field(d.isoformat(), 0.95, text, s, e)
     # 2. a line that is only a date, or "Place 2025-03-02" / "Place den 2 mars 2025", in the first or last lines

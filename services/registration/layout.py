@@ -118,7 +118,7 @@ def _continues_address(t: str) -> bool:
 
 # "Rådhusgatan 7", "Norra Allén 22 lgh 1301", "Box 12", "734 80 Solvik", "Solvik kommun": a line of an address
 ADDRESS_LINE_RE = re.compile(
-    r"(?i)^(box\s+\d+|\d{3}\s?\d{2}\s+\S.{0,30}|[A-ZÅÄÖ][\wåäöé-]*(\s[A-ZÅÄÖ][\wåäöé-]*)?\s\d+\s?[A-Z]?"
+    r"(?i)^(box\s+\d+|\d{3}\s?\d{2}\s+\S.{0,30}|[A-ZÅÄÖ][\wåäöé-]*(\s[A-ZÅÄÖ][\wåäöé-]*)?\s\d{1,3}\s?[A-Z]?"
     r"(,?\s*(lgh|lägenhet|vån\.?|tr\.?)\s*\d+)?)$"
 )
 

@@ -55,7 +55,10 @@ def _head_name(text: str, blocks: list[list[Line]]) -> Field | None:
     return make_field(first.text, 0.75, text, first.start, first.end)
 
 
-FORM_NAME_RE = re.compile(r"(?im)^(namn|sökande|avsändare|från|anmälare|undertecknad)\s*:\s*(?P<n>[^\n,]+)")
+FORM_NAME_RE = re.compile(
+    r"(?im)^(namn|sökande|avsändare|från|anmälare|undertecknad|(?:återlämnad|inlämnad|ifylld|ingiven) av)\s*:\s*"
+    r"(?P<n>[^\n,]+)"
+)
 
 
 def sender(text: str, lines: list[Line], blocks: list[list[Line]]) -> tuple[Field, Field, int | None]:

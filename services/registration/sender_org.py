@@ -241,7 +241,8 @@ def org_from_signature(lines: list[Line], text: str) -> Field | None:
         whole_clean = footer or not (POSTCODE_RE.search(t) or "@" in t or re.search(r"\d{3}", t))
         # a company's footer carries its address; an authority named with an address is where a form was
         # filled in (a care centre under a medical certificate), so only a line of its own counts
-        if COMPANY_RE.search(part) or (whole_clean and AUTHORITY_RE.search(part) and not OWN_MUNICIPALITY.search(part)):
+        named = AUTHORITY_RE.search(part) or (ln.no > body >= 0 and ASSOCIATION_RE.search(part))
+        if COMPANY_RE.search(part) or (whole_clean and named and not OWN_MUNICIPALITY.search(part)):
             s = ln.start + t.find(part)
             return make_field(part, 0.75, text, s, s + len(part))
     return None

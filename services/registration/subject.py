@@ -61,6 +61,7 @@ def _subject_line(text: str, blocks: list[list[Line]], head_end: int, org_at: in
     return None
 
 
+REPLY_RE = re.compile(r"(?i)^((sv|vb|re|fw|fwd|vs|aw|wg)\s*:\s*)+")
 # "SAKEN" over "Anordnande av förvaltarskap": a court's or an authority's heading for the matter
 MATTER_HEADING_RE = re.compile(r"(?i)^(saken|sak|ärendet|ärende|angående|ämne|rubrik|beträffande|saken gäller)\s*:?$")
 # lines under a letterhead that name a part of the organisation, or how to reach it, not the letter's subject
@@ -176,8 +177,9 @@ def _subject(text: str, blocks: list[list[Line]], head_end: int, org: Field | No
             ):
                 continue  # "Avser faktura: 20388", "Ärende: Sjukpenning" among other form fields
             if m and len(m["s"]) > 3 and not re.match(r"(?i)^(nr|\d)", m["s"]):
-                s = ln.start + m.start("s")
-                value = m["s"].strip()
+                reply = REPLY_RE.match(m["s"])  # "Ämne: SV: Busshållplats": the reply's marker is not the subject
+                s = ln.start + m.start("s") + (reply.end() if reply else 0)
+                value = m["s"][reply.end() if reply else 0 :].strip()
                 return make_field(value[:1].upper() + value[1:], 0.92, text, s, ln.end)
     # a title on the first line ("Ansökan om plats i förskola", "LÄKARINTYG FÖR SJUKLÖN")
     if blocks:

@@ -371,3 +371,60 @@ Tack på förhand
 Mvh Birgitta Olsson
 """
     assert fields(text)["subject"] != "Tack på förhand"
+
+
+# --- the third round ------------------------------------------------------------------------------------
+
+
+def test_a_date_labelled_as_something_elses_is_not_the_letter_date() -> None:
+    text = """ANMÄLAN OM ÖVERLÅTELSE AV LIVSMEDELSANLÄGGNING
+
+Företagets namn: Grillhörnan i Ekeby AB
+Datum för övertagande: 2025-06-01
+
+Underskrift
+Ekeby 2025-05-20
+Ali Demir
+"""
+    assert fields(text)["letter_date"] == "2025-05-20"
+
+
+def test_a_replys_marker_is_not_part_of_the_subject() -> None:
+    text = """Från: Susanne Hed <susanne.hed@norrvikstrafik.se>
+Skickat: den 2 juni 2025 08:03
+Ämne: SV: Busshållplats vid Ekeby skola
+
+Hej igen, vi kan tyvärr inte flytta linje 12 förrän vid tidtabellsskiftet i december.
+"""
+    assert fields(text)["subject"] == "Busshållplats vid Ekeby skola"
+
+
+def test_a_form_key_naming_who_handed_it_in() -> None:
+    text = """KVITTENS
+
+Mottaget av Exempelby kommun:
+1 st nyckelbricka, nr 4471
+
+Återlämnad av: Jonas Åkerlund, konsult
+Datum: 2025-08-29
+"""
+    assert fields(text)["sender_name"] == "Jonas Åkerlund"
+
+
+def test_an_associations_name_under_the_body_and_a_year_is_not_a_street_number() -> None:
+    text = """Solvik kommun
+Kommunstyrelsen
+
+Stockholm 2025-05-15
+
+Medlemsavgift 2026
+
+Styrelsen för föreningen har beslutat om oförändrad medlemsavgift för 2026. Avgiften faktureras i januari.
+
+Kommuninvest ekonomisk förening
+Box 124, 701 42 Örebro
+"""
+    f = fields(text)
+    assert f["subject"] == "Medlemsavgift 2026"
+    assert f["sender_org"] == "Kommuninvest ekonomisk förening"
+    assert f["sender_kind"] == "association"
