@@ -428,3 +428,36 @@ Box 124, 701 42 Örebro
     assert f["subject"] == "Medlemsavgift 2026"
     assert f["sender_org"] == "Kommuninvest ekonomisk förening"
     assert f["sender_kind"] == "association"
+
+
+# --- the sender's reference -----------------------------------------------------------------------------
+
+
+def test_our_and_your_reference_on_one_line() -> None:
+    text = """Svensk Hisservice Aktiebolag
+Box 7012
+402 31 Göteborg
+
+Er ref: Per Holm          Vår ref: SH-2025-0912          Datum: 2025-09-15
+
+Serviceavtal för hissar
+"""
+    assert fields(text)["their_ref"] == "SH-2025-0912"
+
+
+def test_a_reference_under_its_column_heading() -> None:
+    text = """SKATTEVERKET
+
+Datum                  Vår referens               Er referens
+14 mars 2025           131 445566-25/113          Anna Lind
+
+Föreläggande att lämna kontrolluppgifter
+"""
+    f = fields(text)
+    assert f["their_ref"] == "131 445566-25/113"
+    assert f["letter_date"] == "2025-03-14"
+
+
+def test_an_english_reference_and_a_colon_in_a_number() -> None:
+    assert fields("Our ref: NWS-4471\n\nRe: Tender\n")["their_ref"] == "NWS-4471"
+    assert fields("Skolinspektionen\n\nDnr 2025:1234\n\nBeslut efter tillsyn\n")["their_ref"] == "2025:1234"
