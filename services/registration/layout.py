@@ -16,6 +16,24 @@ from services.registration.patterns import (
 from services.registration.text import Line, find_dates
 
 
+def fold(s: str) -> str:
+    """ "Kontorsmöbler Direkt" -> "kontorsmoblerdirekt": a name as it is written in a domain."""
+    s = s.lower().translate(str.maketrans("åäöéèüæø", "aaoeeuao"))
+    return re.sub(r"[^a-z0-9]", "", s)
+
+
+def own_authority() -> str:
+    """The municipality the letters are addressed to (settings): never the letter's sender."""
+    from services.core.settings import get_settings
+
+    return get_settings().authority_name
+
+
+def is_own_authority(s: str) -> bool:
+    own = fold(own_authority())
+    return bool(own) and fold(re.sub(r"(?i)^.*\bi\s+(?=\S+ kommun$)", "", s.strip())) == own
+
+
 def is_key_value_block(block: list[Line]) -> bool:
     return sum(1 for ln in block if KEY_VALUE_RE.match(ln.text)) >= 2
 
@@ -29,6 +47,8 @@ def is_recipient_block(block: list[Line], letterhead: bool = False) -> bool:
     itself be a municipality's) unless it starts "Till"/"Att"."""
     if re.search(r"(?i)^(till|att:|attn)", block[0].text):
         return True
+    if letterhead and any(is_own_authority(ln.text) for ln in block[:3]):
+        return True  # the addressee's name at the top: the letter has no letterhead (or it is at the foot)
     return not letterhead and bool(OWN_MUNICIPALITY.search(" ".join(ln.text for ln in block)))
 
 

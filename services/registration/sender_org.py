@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from services.registration.field import Field, make_field
-from services.registration.layout import is_recipient_block
+from services.registration.layout import fold, is_own_authority, is_recipient_block
 from services.registration.patterns import (
     ASSOCIATION_RE,
     AUTHORITY_RE,
@@ -41,25 +41,7 @@ PHRASE_RE = re.compile(r"[A-ZÅÄÖÉ][\wåäöÅÄÖé-]*(?:[ \t]+(?:&[ \t]+)?[
 COMPANY_TAIL_RE = re.compile(r"^((?:[ \t]+[A-ZÅÄÖ][\wåäö-]*){0,2}[ \t]+(?:AB|HB|KB|Aktiebolag)\b)")
 
 
-def own_authority() -> str:
-    """The municipality the letters are addressed to (settings): never the letter's sender."""
-    from services.core.settings import get_settings
-
-    return get_settings().authority_name
-
-
-def is_own_authority(s: str) -> bool:
-    own = fold(own_authority())
-    return bool(own) and fold(re.sub(r"(?i)^.*\bi\s+(?=\S+ kommun$)", "", s.strip())) == own
-
-
 EMAIL_HEAD_RE = re.compile(r"(?i)^(från|from|skickat|sent|till|to|ämne|subject|datum|date)\s*:")
-
-
-def fold(s: str) -> str:
-    """ "Kontorsmöbler Direkt" -> "kontorsmoblerdirekt": a name as it is written in a domain."""
-    s = s.lower().translate(str.maketrans("åäöéèüæø", "aaoeeuao"))
-    return re.sub(r"[^a-z0-9]", "", s)
 
 
 def _own_names(text: str) -> set[str]:

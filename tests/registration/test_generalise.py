@@ -461,3 +461,21 @@ Föreläggande att lämna kontrolluppgifter
 def test_an_english_reference_and_a_colon_in_a_number() -> None:
     assert fields("Our ref: NWS-4471\n\nRe: Tender\n")["their_ref"] == "NWS-4471"
     assert fields("Skolinspektionen\n\nDnr 2025:1234\n\nBeslut efter tillsyn\n")["their_ref"] == "2025:1234"
+
+
+def test_the_addressees_block_at_the_top_names_the_recipient_unit() -> None:
+    text = """Solvik kommun
+Miljö- och hälsoskyddsförvaltningen
+734 80 Solvik
+
+Uppsala, 2 september 2025
+
+Ansökan om tillstånd för värmepump
+
+Jag ansöker om tillstånd för en bergvärmepump på min fastighet, tolv meter från tomtgränsen.
+
+Henrik Åsberg
+"""
+    f = fields(text)
+    assert f["recipient_unit"] == "Miljö- och hälsoskyddsförvaltningen"
+    assert f["subject"] == "Ansökan om tillstånd för värmepump"
