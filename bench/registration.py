@@ -287,6 +287,7 @@ def main() -> None:
     ap.add_argument(
         "--ablation", action="store_true", help="also the ranker without rule-pick features, kind by the classifier"
     )
+    ap.add_argument("--train-tune", action="store_true", help="train each ranker fold on the tune set too")
     ap.add_argument("--set", default="", choices=sorted(NAMED_SETS), help="score the rules on a named extra set")
     ap.add_argument("--dir", default="", help="score the rules on the letters (*.txt) of this folder")
     ap.add_argument("--labels", default="", help="the labels of --dir (default: DIR/registration.csv)")
@@ -297,7 +298,8 @@ def main() -> None:
     labels = {r["id"]: r for r in csv.DictReader((LETTERS / "registration.csv").open(encoding="utf-8"))}
     started = time.perf_counter()
     variants = [] if args.rules_only else [("lrn", True)] + ([("gen", False)] if args.ablation else [])
-    models = {(v, s): fit([s], rule_features=rf)[0] for v, rf in variants for s in ("a", "b")}
+    extra = ["tune"] if args.train_tune else []
+    models = {(v, s): fit([s, *extra], rule_features=rf)[0] for v, rf in variants for s in ("a", "b")}
     for (v, _), model in models.items():
         model.classify_kind = v == "gen"  # the ablation: everything learned, the kind too
     trained = time.perf_counter() - started
