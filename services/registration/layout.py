@@ -30,8 +30,14 @@ def own_authority() -> str:
 
 
 def is_own_authority(s: str) -> bool:
+    """ "Solvik kommun", "Socialnämnden i Solvik kommun", "Solvik Municipality", "Municipality of Solvik"."""
     own = fold(own_authority())
-    return bool(own) and fold(re.sub(r"(?i)^.*\bi\s+(?=\S+ kommun$)", "", s.strip())) == own
+    place = fold(re.sub(r"(?i)s?\s+kommun$", "", own_authority()))
+    s = s.strip()
+    english = re.fullmatch(r"(?i)(municipality of\s+(?P<a>.+)|(?P<b>.+?)\s+municipality)", s)
+    if english and place:
+        return fold(english["a"] or english["b"]) in (place, place + "s")
+    return bool(own) and fold(re.sub(r"(?i)^.*\bi\s+(?=\S+ kommun$)", "", s)) == own
 
 
 def is_key_value_block(block: list[Line]) -> bool:
@@ -47,8 +53,8 @@ def is_recipient_block(block: list[Line], letterhead: bool = False) -> bool:
     itself be a municipality's) unless it starts "Till"/"Att"."""
     if re.search(r"(?i)^(till|att:|attn)", block[0].text):
         return True
-    if letterhead and any(is_own_authority(ln.text) for ln in block[:3]):
-        return True  # the addressee's name at the top: the letter has no letterhead (or it is at the foot)
+    if any(is_own_authority(ln.text) for ln in block[:3]):
+        return True  # the addressee's name (at the top: the letter has no letterhead, or it is at the foot)
     return not letterhead and bool(OWN_MUNICIPALITY.search(" ".join(ln.text for ln in block)))
 
 

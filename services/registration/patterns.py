@@ -21,7 +21,10 @@ AUTHORITY_RE = re.compile(
     r"\w+nämnd(en)?\b|\w+förvaltning(en)?\b|\w+myndighet(en)?\b|\w+verket\b|\w+inspektionen\b|"
     r"\w*styrelsen\b|\w+ombudsman(nen)?\b|\w*länsstyrelse|\w+s län\b|kammarkollegiet|"
     r"universitet(et)?|högskola(n)?|kommunförbund(et)?|räddningstjänst(en)?|kommunalförbund(et)?|"
-    r"\w+departementet\b|regeringskansliet|riksdagen|\w+rätten\b)"
+    r"\w+departementet\b|regeringskansliet|riksdagen|\w+rätten\b|"
+    # state bodies whose names carry none of the words above; embassies; English names of authorities
+    r"försvarsmakten|riksarkivet|kustbevakningen|sametinget|justitiekanslern|riksgälden|tullverket|"
+    r"ambassad(en)?|konsulat(et)?|embassy|consulate|city of|county|ministry|\bCSN\b|\bSMHI\b|\bMSB\b)"
 )
 ASSOCIATION_RE = re.compile(
     r"(?i)(förening|föreningen|klubb|byalag|förbund|\bIF\b|\bIK\b|\bBK\b|\bFF\b|\bSK\b|idrottssällskap|"
@@ -30,7 +33,12 @@ ASSOCIATION_RE = re.compile(
     # economic and non-profit associations, foundations, parishes, sports clubs
     r"\bek\.?\s?för\b|\bek\.\s?förening|ekonomisk förening|ideell förening|stiftelse(n)?\b|församling(en)?\b|"
     r"\bGoIF\b|\bFK\b|\bIS\b|\bAIK\b|\bIBK\b|\bHK\b|\bBTK\b|\bRF\b|\bSISU\b|intresseorganisation|"
-    r"\w+gille(t)?\b)"
+    r"\w+gille(t)?\b|"
+    # trade unions, political parties, churches and charities, English names of associations
+    r"unionen|ledarna|\bseko\b|akademikerförbundet|sveriges ingenjörer|vårdförbundet|lärarförbundet|"
+    r"sveriges lärare|fackförbund|fackklubb|\w+partiet\b|socialdemokraterna|moderaterna|liberalerna|"
+    r"kristdemokraterna|sverigedemokraterna|svenska kyrkan|röda korset|rädda barnen|scout|lions|rotary|"
+    r"friluftsfrämjandet|villaägarna|folkets hus|association|society|foundation|\bclub\b)"
 )
 # The addressee: "<name> kommun" (the letters' own municipality; not tied to one name).
 OWN_MUNICIPALITY = re.compile(r"(?i)\b[\wåäö-]+s? kommun\b")
@@ -69,7 +77,8 @@ KEY_VALUE_RE = re.compile(r"^[\wåäöÅÄÖ ./()-]{2,40}:\s")
 
 SIGN_PREFIX_RE = re.compile(
     r"(?i)^((/|–|-|mvh|hälsningar|underskrift:?|undertecknad:?|vänliga hälsningar|hälsning|från|hälsar)\s*|"
-    r"genom\s+)"  # "Styrelsen för Brf X" / "genom Jan Ek"
+    r"(genom|kyrkoherde|präst|pastor|rektor|kommunalråd|kommundirektör|förvaltningschef|verksamhetschef|"
+    r"enhetschef|avdelningschef|handläggare|advokat|jurist|ombud|sekreterare|ordförande|kassör)\s+(?=[A-ZÅÄÖ]))"
 )
 ORG_WORDS = re.compile(
     r"(?i)förening|klubb|\bAB\b|kommun|nordea|swedbank|handelsbanken|konto|banken|skola|förskola|boende|nämnd"

@@ -36,10 +36,13 @@ def _signature_names(lines: list[Line]) -> list[Line]:
     for ln in lines[start:]:
         for part in split_joint_name(ln.text):
             cleaned = SIGN_PREFIX_RE.sub("", part)
-            cleaned = re.split(r"[,(]|\s\d", cleaned)[0].strip()  # "Elias Berg 15 år och kompisar"
-            if looks_like_person(cleaned) and not ORG_WORDS.search(cleaned) and not is_org_name(cleaned):
-                offset = ln.text.find(cleaned)
-                names.append(Line(cleaned, ln.start + max(offset, 0), ln.no))
+            pieces = [p.strip() for p in re.split(r"[,(]|\s\d", cleaned)]  # "Elias Berg 15 år och kompisar"
+            # "Olle Sandberg, Karin Sandberg": two signers on a line; else the name before a comma
+            both = len(pieces) == 2 and all(looks_like_person(p) and not is_org_name(p) for p in pieces)
+            for cleaned in pieces if both else pieces[:1]:
+                if looks_like_person(cleaned) and not ORG_WORDS.search(cleaned) and not is_org_name(cleaned):
+                    offset = ln.text.find(cleaned)
+                    names.append(Line(cleaned, ln.start + max(offset, 0), ln.no))
     return names
 
 

@@ -202,7 +202,8 @@ def org_from_signature(lines: list[Line], text: str) -> Field | None:
     body = body_end(lines)
     for ln in reversed(lines[-14:]):
         m = re.match(r"(?i)^(för|på uppdrag av|styrelsen för|styrelsen i)\s+(?P<o>.+)$", ln.text)
-        if m and len(m["o"]) < 60 and ln.no > body:  # under the signature, not a subject's second line
+        # under the signature (not a subject's second line), an organisation's name (not "för föräldrarna i 3B")
+        if m and len(m["o"]) < 60 and ln.no > body and m["o"][:1].isupper():
             return make_field(m["o"].rstrip(","), 0.85, text, ln.start + m.start("o"), ln.end)
     for ln in reversed(lines[-10:]):
         t = ln.text

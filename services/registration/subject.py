@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from services.registration.field import Field, make_field, swedish_dashes
-from services.registration.layout import address_line, is_key_value_block, meta_line
+from services.registration.layout import address_line, fold, is_key_value_block, meta_line
 from services.registration.patterns import (
     ASSOCIATION_RE,
     AUTHORITY_RE,
@@ -95,6 +95,8 @@ def _under_letterhead(text: str, blocks: list[list[Line]], org_at: int | None) -
     t = ln.text
     if UNIT_OR_CONTACT_RE.search(t) or POSTCODE_RE.search(t) or STREET_RE.search(t) or find_dates(t):
         return None
+    if address_line(t):
+        return None  # "Torget 3"
     if COMPANY_RE.search(t) or AUTHORITY_RE.search(t) or ASSOCIATION_RE.search(t) or looks_like_person(t):
         return None
     if t.endswith((".", ",", ":")) or not t[:1].isupper() or len(t) > 90:
@@ -161,8 +163,16 @@ def _form_context(blocks: list[list[Line]], i: int) -> bool:
     return bool(KEY_VALUE_RE.match(blocks[i][0].text)) and any(KEY_VALUE_RE.match(b[0].text) for b in near)
 
 
+def _names_org(line: str, org: str) -> bool:
+    """The line is the organisation's name, without its company suffix."""
+    bare = re.sub(r"(?i)\s+(ab|hb|kb|aktiebolag|handelsbolag|kommanditbolag)$", "", org.strip())
+    return len(bare) > 3 and fold(first_column(line)) == fold(bare)
+
+
 def _subject(text: str, blocks: list[list[Line]], head_end: int, org: Field | None) -> Field:
     org_at = org.start if org is not None and org.value else None
+    if org_at is not None and blocks and _names_org(blocks[0][0].text, org.value if org else ""):
+        org_at = blocks[0][0].start  # "NORDISKA BYGGMÄSSAN" at the top, "Nordiska Byggmässan AB" at the foot
     for bi, block in enumerate(blocks[:12]):
         form = _form_context(blocks, bi)  # "Ärende: Sjukpenning" among "Datum:", "Försäkrad:": a form field
         for ln in block:

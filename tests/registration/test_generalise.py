@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from services.registration.service import propose_record
 from services.registration.text import find_dates
 
@@ -479,3 +481,90 @@ Henrik Åsberg
     f = fields(text)
     assert f["recipient_unit"] == "Miljö- och hälsoskyddsförvaltningen"
     assert f["subject"] == "Ansökan om tillstånd för värmepump"
+
+
+# --- the fourth round -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        ("Moderaterna i Exempelby", "association"),
+        ("Unionen Klubb Exempel Energi", "association"),
+        ("Röda Korset Exempelkretsen", "association"),
+        ("ESTONIAN EMBASSY", "authority"),
+        ("Tullverket", "authority"),
+    ],
+)
+def test_gazetteers_of_parties_unions_charities_and_state_bodies(head: str, kind: str) -> None:
+    text = f"""{head}
+Box 12, 734 30 Exempelby
+
+Till kommunstyrelsen
+
+Förslag om samarbete
+
+Vi föreslår att kommunen och vi inleder ett samarbete om ungdomars fritid under sommaren.
+
+Åsa Hellberg
+"""
+    assert fields(text)["sender_kind"] == kind
+
+
+def test_a_title_before_the_signers_name() -> None:
+    text = """Till Kultur- och fritidsnämnden
+
+Ansökan om bidrag till sommarkonserter
+
+Församlingen har under sommaren anordnat tio kvällskonserter med sammanlagt 1 400 besökare.
+
+Kyrkoherde Tomas Ljung
+"""
+    assert fields(text)["sender_name"] == "Tomas Ljung"
+
+
+def test_for_a_group_of_people_is_not_an_organisation_and_two_signers_on_a_line() -> None:
+    text = """Till Barn- och utbildningsnämnden
+
+Vi föräldrar är oroliga över att klassen ska delas till hösten och ber nämnden ompröva beslutet.
+
+För föräldrarna i 3B
+Johanna Mattsson, Erik Blom
+"""
+    f = fields(text)
+    assert f["sender_org"] == ""
+    assert f["sender_kind"] == "person"
+    assert f["sender_name"] == "Johanna Mattsson; Erik Blom"
+
+
+def test_the_own_municipality_named_in_english_is_the_recipient() -> None:
+    text = """ESTONIAN EMBASSY
+Consular Section
+
+Solvik Municipality
+Population Registration
+
+5 May 2025
+
+Request for confirmation of residence
+
+The Embassy kindly requests confirmation whether Mr Andres Tamm has been registered as resident.
+
+Kati Saar
+Consul
+"""
+    f = fields(text)
+    assert f["subject"] == "Request for confirmation of residence"
+    assert f["sender_org"] == "Estonian Embassy"
+
+
+def test_a_letterhead_in_capitals_naming_the_company_of_the_footer_is_not_the_subject() -> None:
+    text = """NORDISKA BYGGMÄSSAN
+Inbjudan till utställare 2026
+
+Välkommen att ställa ut på Nordens största mässa för offentlig byggverksamhet! Boka er monter i dag.
+
+Nordiska Byggmässan AB
+www.byggmassan.se
+"""
+    assert fields(text)["subject"] == "Inbjudan till utställare 2026"
