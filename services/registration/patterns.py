@@ -60,8 +60,8 @@ SUBJECT_LABEL_RE = re.compile(
 )
 SKIP_SUBJECT = re.compile(
     r"(?i)^((till|att|attn|datum|hej|bästa|dear|till berörd|sida|från|avsändare|mottagare|tel|telefon|e-post|"
-    r"ert dnr|vår beteckning|vår ref|er ref|our ref|your ref|dnr|mål nr|fastighet|hejsan|god dag|kära|inkom|ankom|"
-    r"tack)\b"
+    r"ert dnr|vår beteckning|vår ref|er ref|our ref|your ref|dnr|mål nr|fastighet|hejsan|god dag|kära|inkom|ankom)\b"
+    r"|tack(\s+(på förhand|i förväg|för hjälpen|så mycket))?\W*$"
     r"|bilag|org|\d|www\.)"
 )
 SALUTATION_RE = re.compile(r"(?i)^(hej|hejsan|bästa|till berörd|god dag|kära|dear|till dig|hello)\b")
@@ -82,6 +82,16 @@ SIGN_PREFIX_RE = re.compile(
 )
 ORG_WORDS = re.compile(
     r"(?i)förening|klubb|\bAB\b|kommun|nordea|swedbank|handelsbanken|konto|banken|skola|förskola|boende|nämnd"
+)
+
+
+# words a business is named with, when its name carries no company suffix ("Solviks Byggservice",
+# "Pizzeria Napoli", "Åkessons Elektriska"): used to tell such a name from a person's
+BUSINESS_WORDS_RE = re.compile(
+    r"(?i)\b(\w*(service|konsult|konsulter|teknik|transport|måleri|städ|data|design|gruppen|partners?|kompaniet|"
+    r"fabriken|verkstad|entreprenad|handel|import|fastigheter|åkeri|bageri|frisör|elektriska|bygg|byggen|snickeri|"
+    r"trädgård|redovisning|försäkring|hotell|restaurang|pizzeria|café|kafé|konditori|livs|kiosk|butik|salong|"
+    r"camping|vandrarhem|förlag|tryckeri|media|reklam|mäklare|bilar|motor|maskin))\b"
 )
 
 

@@ -12,7 +12,7 @@ THEIR_REF_RE = re.compile(
     r"(?im)^.*?\b(vår beteckning|vårt dnr|vårt diarienummer|vår ref(?:erens)?|vårt ärendenummer|ärendenummer|"
     r"mål\s?nr|målnummer|fakturanummer|fakturanr|kreditfakturanummer|kreditfaktura nr|referensnummer|"
     r"vårt ärende|diarienummer|dnr|ärende\s?nr|beteckning|ref\.?\s?nr|referens\s?nr|beslutsnummer|beslutsnr|"
-    r"ärendenr|ordernummer|avtalsnummer|kundreferens|our ref(?:erence)?|our file)\b[\s.:]*"
+    r"ärendenr|ordernummer|avtalsnummer|kundreferens|offertnummer|offertnr|our ref(?:erence)?|our file)\b[\s.:]*"
     r"(?P<ref>[A-ZÅÄÖ]{0,5}[\s-]?[\w./-]*\d[\w./-]*(?::\d+)?)"
 )
 YOUR_REF_RE = re.compile(r"(?i)\b(er|ert|era|your)\b\s+(ref|dnr|beteckning|diarienummer|datum)")

@@ -48,6 +48,8 @@ def sender_kind(org: str, text: str, sender_id: str = "") -> Field:
         return make_field("company", 0.92)
     if form:
         return make_field(form, 0.9)
+    if re.search(r"(?i)kommunalförbund|kommunförbund|räddningstjänst", org):
+        return make_field("authority", 0.9)  # municipalities' federations: "förbund", but authorities
     if ASSOCIATION_RE.search(org):
         return make_field("association", 0.85)
     if AUTHORITY_RE.search(org):

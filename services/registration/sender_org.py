@@ -11,6 +11,7 @@ from services.registration.layout import fold, is_own_authority, is_recipient_bl
 from services.registration.patterns import (
     ASSOCIATION_RE,
     AUTHORITY_RE,
+    BUSINESS_WORDS_RE,
     COMPANY_RE,
     KEY_VALUE_RE,
     OWN_MUNICIPALITY,
@@ -158,7 +159,7 @@ def org_from_head(blocks: list[list[Line]], text: str) -> Field | None:
     org_no = bool(re.search(r"(?i)org\.?\s?nr|organisationsnummer", " ".join(ln.text for ln in first[1:4])))
     if is_recipient_block(first, letterhead=True) or find_dates(t) or SALUTATION_RE.match(t):
         return None
-    if looks_like_person(t) and not org_like and not org_no:
+    if looks_like_person(t) and not org_like and not org_no and not BUSINESS_WORDS_RE.search(t):
         return None
     if SUBJECT_LABEL_RE.match(t) or len(t) > 70 or POSTCODE_RE.search(t) or STREET_RE.search(t):
         return None

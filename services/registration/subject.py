@@ -67,7 +67,7 @@ MATTER_HEADING_RE = re.compile(r"(?i)^(saken|sak|ärendet|ärende|angående|ämn
 # lines under a letterhead that name a part of the organisation, or how to reach it, not the letter's subject
 UNIT_OR_CONTACT_RE = re.compile(
     r"(?i)avdelning|enhet|sektion|förvaltning|kontor|omsorg|tjänst|service|stab|kansli|\bbox\b|\btel|@|www\.|"
-    r"org\.?\s?nr|organisationsnummer|\.se\b|\.com\b"
+    r"org\.?\s?nr|organisationsnummer|\.se\b|\.com\b|^inneh\b|innehavare|^ägare\b|f-skatt"
 )
 
 
