@@ -132,9 +132,14 @@ UNIT_LINE_RE = re.compile(
 )
 
 
+def unit_line(t: str) -> bool:
+    """ "Tekniska förvaltningen", "Kultur- och fritidsnämnden" (not "Ansökan om hemtjänst": no "om", "för")."""
+    return bool(UNIT_LINE_RE.match(t)) and not re.search(r"(?i)\b(om|för|av|på|till|med|vid|inför|angående)\b", t)
+
+
 def _continues_address(t: str) -> bool:
     return bool(
-        UNIT_LINE_RE.match(t)
+        unit_line(t)
         or POSTCODE_RE.search(t)
         or STREET_RE.search(t)
         or re.match(r"(?i)^(box|att|attn|tel|telefon|e-post|org)\b", t)
@@ -150,7 +155,7 @@ ADDRESS_LINE_RE = re.compile(
 
 
 def address_line(t: str) -> bool:
-    return bool(OWN_MUNICIPALITY.fullmatch(t) or ADDRESS_LINE_RE.match(t))
+    return bool(OWN_MUNICIPALITY.fullmatch(t) or ADDRESS_LINE_RE.match(t) or unit_line(t))
 
 
 def without_stamp(blocks: list[list[Line]]) -> list[list[Line]]:

@@ -46,14 +46,15 @@ def _signature_names(lines: list[Line]) -> list[Line]:
     return names
 
 
-def _head_name(text: str, blocks: list[list[Line]]) -> Field | None:
+def _head_name(text: str, lines: list[Line]) -> Field | None:
     """The sender block at the top: a person's name over an address ("Per Gunnarsson / Ringvägen 14")."""
-    if not blocks or len(blocks[0]) < 2:
+    filled = [ln for ln in lines[:12] if ln.text]
+    if len(filled) < 2:
         return None
-    first = blocks[0][0]
+    first = filled[0]
     if not looks_like_person(first.text) or is_org_name(first.text):
         return None
-    if not any(POSTCODE_RE.search(ln.text) or STREET_RE.search(ln.text) for ln in blocks[0][1:4]):
+    if not any(POSTCODE_RE.search(ln.text) or STREET_RE.search(ln.text) for ln in filled[1:4]):
         return None
     return make_field(first.text, 0.75, text, first.start, first.end)
 
@@ -76,7 +77,7 @@ def sender(text: str, lines: list[Line], blocks: list[list[Line]]) -> tuple[Fiel
             value = f"{names[0].text}; {names[1].text}"
         name = make_field(value, 0.85, text, names[0].start, names[0].start + len(names[0].text))
         name_line = names[0].no
-    if name is None and (head := _head_name(text, blocks)) is not None:
+    if name is None and (head := _head_name(text, lines)) is not None:
         name, name_line = head, text.count("\n", 0, head.start or 0)
     if name is None:
         m = FORM_NAME_RE.search(text)

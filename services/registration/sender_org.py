@@ -146,6 +146,19 @@ def title_case_org(s: str) -> str:
     return " ".join(out)
 
 
+def _without_trailing_date(t: str) -> str:
+    """ "VÄSTERBY TINGSRÄTT 2025-04-22", "Försäkringskassan Datum: 2025-06-30": OCR joins the letterhead with
+    the date beside it; the name is what comes before (when it is written like an organisation's)."""
+    dates = find_dates(t)
+    if not dates or dates[-1][2] < len(t.rstrip(" .")) or dates[-1][1] < 4:
+        return t
+    name = re.sub(r"(?i)[\s,]*(datum|date)?[\s:]*$", "", t[: dates[-1][1]])
+    letters = [c for c in name if c.isalpha()]
+    caps = len(letters) >= 4 and all(c.isupper() for c in letters)
+    named = COMPANY_RE.search(name) or AUTHORITY_RE.search(name) or ASSOCIATION_RE.search(name)
+    return name if (caps or named) and not OWN_MUNICIPALITY.search(name) else t
+
+
 def org_from_head(blocks: list[list[Line]], text: str) -> Field | None:
     if not blocks:
         return None
@@ -154,7 +167,7 @@ def org_from_head(blocks: list[list[Line]], text: str) -> Field | None:
         return None  # an e-mail's head ("Från: ...", "Skickat: ..."), not a letterhead
     if any(is_own_authority(ln.text) for ln in first[:3]):
         return None  # the recipient block at the top (the addressee's name is not the sender's)
-    t = first_column(first[0].text)
+    t = _without_trailing_date(first_column(first[0].text))
     org_like = bool(COMPANY_RE.search(t) or AUTHORITY_RE.search(t) or ASSOCIATION_RE.search(t))
     org_no = bool(re.search(r"(?i)org\.?\s?nr|organisationsnummer", " ".join(ln.text for ln in first[1:4])))
     if is_recipient_block(first, letterhead=True) or find_dates(t) or SALUTATION_RE.match(t):

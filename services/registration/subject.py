@@ -31,16 +31,34 @@ from services.registration.text import (
 )
 
 
+def _heading_over_paragraph(block: list[Line]) -> bool:
+    """ "Information om utbrott av calicivirus" over "Smittskyddsenheten har fått rapport om ett utbrott av ..."
+    with no blank line between: a line clearly shorter than the paragraph's full lines, not ending a sentence,
+    with a new sentence starting under it (a wrapped paragraph's first line is about as long as the next)."""
+    if len(block) < 3:
+        return False
+    first, nxt = block[0].text, block[1].text
+    if len(first) < 80 and len(nxt) >= max(60, 1.3 * len(first)):
+        return True
+    return (
+        len(first) < 90
+        and len(nxt) >= 60
+        and len(first) < 0.9 * len(nxt)
+        and not first.endswith((".", ",", ":", ";"))
+        and nxt[:1].isupper()
+    )
+
+
 def _subject_line(text: str, blocks: list[list[Line]], head_end: int, org_at: int | None = None) -> Field | None:
     """The first short line after the letterhead and the recipient block that reads like a subject."""
     for block in blocks[:14]:
         if org_at is not None and block[0].start == org_at:
             continue  # the sender's own name in capitals ("SOLVIKS FÖRETAGARFÖRENING")
-        if len(block) > 1 and find_dates(block[0].text) and len(block[0].text) < 40:
-            block = block[1:]  # "Uppsala 2025-05-05" read into the same paragraph as the subject
+        while len(block) > 1 and ((find_dates(block[0].text) and len(block[0].text) < 40) or meta_line(block[0])):
+            block = block[1:]  # "Uppsala 2025-05-05", "Vår ref: 12": read into the same paragraph as the subject
         first = block[0]
         # a heading over its paragraph (OCR lost the blank line between them) counts as a line of its own
-        heading = len(block) > 2 and len(first.text) < 80 and len(block[1].text) >= max(60, 1.3 * len(first.text))
+        heading = _heading_over_paragraph(block)
         if first.no < head_end or (len(block) > 2 and not heading and not all(meta_line(ln) for ln in block[1:])):
             continue
         t = first.text
@@ -95,8 +113,8 @@ def _under_letterhead(text: str, blocks: list[list[Line]], org_at: int | None) -
     t = ln.text
     if UNIT_OR_CONTACT_RE.search(t) or POSTCODE_RE.search(t) or STREET_RE.search(t) or find_dates(t):
         return None
-    if address_line(t):
-        return None  # "Torget 3"
+    if address_line(t) or DATELINE_RE.match(t):
+        return None  # "Torget 3", "Lillsjö i mars 2025"
     if COMPANY_RE.search(t) or AUTHORITY_RE.search(t) or ASSOCIATION_RE.search(t) or looks_like_person(t):
         return None
     if t.endswith((".", ",", ":")) or not t[:1].isupper() or len(t) > 90:
@@ -190,6 +208,7 @@ def _subject(text: str, blocks: list[list[Line]], head_end: int, org: Field | No
                 reply = REPLY_RE.match(m["s"])  # "Ämne: SV: Busshållplats": the reply's marker is not the subject
                 s = ln.start + m.start("s") + (reply.end() if reply else 0)
                 value = m["s"][reply.end() if reply else 0 :].strip()
+                value = swedish_dashes(value)
                 return make_field(value[:1].upper() + value[1:], 0.92, text, s, ln.end)
     # a title on the first line ("Ansökan om plats i förskola", "LÄKARINTYG FÖR SJUKLÖN")
     if blocks:

@@ -27,7 +27,9 @@ DATE_RES = (
     # 7/1-25, 14/11-25, 3/4 -25 (day/month-two-digit year)
     re.compile(r"(?<![\d/.-])(?P<d>[0-3]?\d)/(?P<m>[01]?\d) ?-(?P<yy>\d{2})(?![\d/-])"),
     # March 14, 2025; April 3rd 2025 (English, the month first)
-    re.compile(rf"(?<!\w)(?P<mon>{_MONTH_ALT})\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y>20\d{{2}})(?!\d)", re.I),
+    re.compile(
+        rf"(?<!\w)(?P<mon>{_MONTH_ALT})(?:\.\s*|\s+)(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y>20\d{{2}})(?!\d)", re.I
+    ),
 )
 
 
@@ -101,9 +103,19 @@ def body_end(lines: list[Line]) -> int:
     """The line number of the body's last sentence (-1 when the letter has none): the signature, a footer
     and its names come after it; the letterhead and the recipient block before."""
     for ln in reversed(lines):
+        if NOT_BODY_RE.match(ln.text):
+            continue  # "Bilagor: kontoutdrag, årsbesked, ...": the attachments under the signature
         if len(ln.text) >= 40 and PROSE_RE.match(ln.text):
             return ln.no
+        # a full line of a wrapped paragraph (OCR: its sentence ends on a short line under it)
+        if len(ln.text) >= 60 and len(ln.text.split()) >= 9 and not WRAPPED_NOT_PROSE.search(ln.text):
+            return ln.no
     return -1
+
+
+NOT_BODY_RE = re.compile(r"(?i)^(bilag\w*|kopia|cc|ps|p\.s\.?|[\wåäö ]{2,30}:\s)")
+# a footer or a table row, not a line of a paragraph: separators, addresses, numbers in columns
+WRAPPED_NOT_PROSE = re.compile(r"(?i)[|·•]|www\.|@|org\.?\s?nr|\b\d{3}\s?\d{2}\s+[A-ZÅÄÖ]|\s{3,}|\d[\d ]*,\d\d\b")
 
 
 def first_column(t: str) -> str:

@@ -251,3 +251,74 @@ Vi ser fram emot ännu en säsong med parkskötsel och tar kontakt inom kort fö
 Anna Grön
 """
     assert fields(text)["subject"] == "Tack för förtroendet – uppstart av skötselavtal 2025"
+
+
+# --- OCR text: lost blank lines, collapsed columns, dashes ----------------------------------------------
+
+
+def test_a_heading_glued_to_its_paragraph_and_a_reference_line_glued_above_it() -> None:
+    text = """Region Norrsund
+Smittskyddsenheten
+
+Solvik kommun
+
+Diarienummer: RN 2025-0032
+Information om utbrott av calicivirus på Lindängens äldreboende
+Smittskyddsenheten har fått rapport om ett utbrott av calicivirus på Lindängens
+äldreboende. Vi rekommenderar att besöksrestriktioner införs.
+"""
+    assert fields(text)["subject"] == "Information om utbrott av calicivirus på Lindängens äldreboende"
+
+
+def test_dashes_of_a_labelled_subject_as_ocr_reads_them() -> None:
+    assert fields("Angående förlängning av avtal 2026-2028\n\nText.\n")["subject"] == "Förlängning av avtal 2026–2028"
+    assert fields("Ärende: Remiss — Regional folkhälsoplan\n\nText.\n")["subject"] == "Remiss – Regional folkhälsoplan"
+
+
+def test_a_unit_after_a_blank_line_in_the_recipient_block_is_not_the_subject() -> None:
+    text = """Solvik kommun
+
+Miljö- och hälsoskyddsförvaltningen
+734 80 Solvik
+
+Uppsala, 2 september 2025
+
+Ansökan om tillstånd för värmepump
+
+Jag ansöker om tillstånd för en bergvärmepump på min fastighet, tolv meter från tomtgränsen.
+
+Henrik Åsberg
+"""
+    assert fields(text)["subject"] == "Ansökan om tillstånd för värmepump"
+
+
+def test_a_short_text_without_blank_lines() -> None:
+    text = """KÖPEKONTRAKT – UTKAST
+Säljare: Solvik kommun
+Köpare: Ekeby Fastigheter AB
+Fastighet: Solvik Hamnen 1:7
+Köpeskilling: 4 200 000 kr
+Köparen tillträder fastigheten den 1 september 2025.
+Bifogas för kännedom inför förhandlingsmötet.
+Ekeby Fastigheter AB
+"""
+    assert fields(text)["subject"] == "Köpekontrakt – utkast"
+
+
+def test_a_dateline_without_a_day_under_the_letterhead_is_not_a_subject() -> None:
+    text = """HEMBYGDSFÖRENINGEN LILLSJÖ
+Lillsjö i mars 2025
+
+Till Kommunstyrelsen
+
+Begäran om skyltning till hembygdsgården
+
+Föreningen har sedan länge önskat en vägvisningsskylt till hembygdsgården från vägen.
+
+Karl Jonsson
+"""
+    assert fields(text)["subject"] == "Begäran om skyltning till hembygdsgården"
+
+
+def test_an_english_date_read_with_a_dot() -> None:
+    assert [d for d, _, _ in find_dates("April.22, 2025")] == [date(2025, 4, 22)]
