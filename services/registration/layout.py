@@ -45,7 +45,12 @@ def is_key_value_block(block: list[Line]) -> bool:
 
 
 def meta_line(ln: Line) -> bool:
-    return bool(KEY_VALUE_RE.match(ln.text) or re.match(r"(?i)^(diarienummer|dnr|fastighet|ert dnr|mål nr)\b", ln.text))
+    """ "Datum: 2025-03-02", "Dnr KS 2025/12", "Fakturanummer 44120": a reference or a form's field."""
+    return bool(
+        KEY_VALUE_RE.match(ln.text)
+        or re.match(r"(?i)^(diarienummer|dnr|fastighet|ert dnr|mål nr)\b", ln.text)
+        or re.fullmatch(r"(?i)[\wåäö]*(nummer|nr|datum)\.?:?\s+\S*\d\S*", ln.text)
+    )
 
 
 def is_recipient_block(block: list[Line], letterhead: bool = False) -> bool:
@@ -106,9 +111,9 @@ def split_blocks(blocks: list[list[Line]]) -> list[list[Line]]:
 
 
 def _caps_heading(t: str) -> bool:
-    """ "BEGÄRAN OM UPPLYSNINGAR": a heading in capitals of at least two words."""
+    """ "BEGÄRAN OM UPPLYSNINGAR", "FÖRELÄGGANDE": a heading in capitals (one long word, or more)."""
     letters = [c for c in t if c.isalpha()]
-    return len(letters) >= 8 and len(t.split()) >= 2 and all(c.isupper() for c in letters)
+    return len(letters) >= 8 and (len(t.split()) >= 2 or len(letters) >= 10) and all(c.isupper() for c in letters)
 
 
 def _ends_part(t: str) -> bool:

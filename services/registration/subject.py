@@ -31,6 +31,13 @@ from services.registration.text import (
 )
 
 
+def head_blocks(blocks: list[list[Line]], n: int) -> list[list[Line]]:
+    """The first n paragraphs, or (a text without blank lines: a paragraph per line) those of its first 30 lines."""
+    if len(blocks) > n and all(len(b) == 1 for b in blocks[:n]):
+        return [b for b in blocks if b[0].no < 30]
+    return blocks[:n]
+
+
 def _heading_over_paragraph(block: list[Line]) -> bool:
     """ "Information om utbrott av calicivirus" over "Smittskyddsenheten har fått rapport om ett utbrott av ..."
     with no blank line between: a line clearly shorter than the paragraph's full lines, not ending a sentence,
@@ -40,6 +47,8 @@ def _heading_over_paragraph(block: list[Line]) -> bool:
     first, nxt = block[0].text, block[1].text
     if len(first) < 80 and len(nxt) >= max(60, 1.3 * len(first)):
         return True
+    if len(nxt) >= 45 and len(first) <= len(nxt) and not first.endswith((".", ",", ":", ";")) and nxt[:1].isupper():
+        return bool(re.search(r"[.!?]$", block[-1].text))  # the paragraph under it ends a sentence
     return (
         len(first) < 90
         and len(nxt) >= 60
@@ -51,12 +60,16 @@ def _heading_over_paragraph(block: list[Line]) -> bool:
 
 def _subject_line(text: str, blocks: list[list[Line]], head_end: int, org_at: int | None = None) -> Field | None:
     """The first short line after the letterhead and the recipient block that reads like a subject."""
-    for block in blocks[:14]:
+    for block in head_blocks(blocks, 14):
         if org_at is not None and block[0].start == org_at:
             continue  # the sender's own name in capitals ("SOLVIKS FÖRETAGARFÖRENING")
         while len(block) > 1 and ((find_dates(block[0].text) and len(block[0].text) < 40) or meta_line(block[0])):
             block = block[1:]  # "Uppsala 2025-05-05", "Vår ref: 12": read into the same paragraph as the subject
         first = block[0]
+        if first.text[:1] in "\"'“”‘’|»«" and len(first.text) > 3:  # OCR noise before the subject
+            rest = first.text[1:].lstrip()
+            first = Line(rest, first.start + len(first.text) - len(rest), first.no)
+            block = [first, *block[1:]]
         # a heading over its paragraph (OCR lost the blank line between them) counts as a line of its own
         heading = _heading_over_paragraph(block)
         if first.no < head_end or (len(block) > 2 and not heading and not all(meta_line(ln) for ln in block[1:])):
@@ -191,7 +204,7 @@ def _subject(text: str, blocks: list[list[Line]], head_end: int, org: Field | No
     org_at = org.start if org is not None and org.value else None
     if org_at is not None and blocks and _names_org(blocks[0][0].text, org.value if org else ""):
         org_at = blocks[0][0].start  # "NORDISKA BYGGMÄSSAN" at the top, "Nordiska Byggmässan AB" at the foot
-    for bi, block in enumerate(blocks[:12]):
+    for bi, block in enumerate(head_blocks(blocks, 12)):
         form = _form_context(blocks, bi)  # "Ärende: Sjukpenning" among "Datum:", "Försäkrad:": a form field
         for ln in block:
             m = SUBJECT_LABEL_RE.match(ln.text)
@@ -225,7 +238,7 @@ def _subject(text: str, blocks: list[list[Line]], head_end: int, org: Field | No
     if found is not None:
         return found
     # a heading in capitals; a generic one ("KALLELSE", "REMISS") only when no subject line follows
-    for block in blocks[:10]:
+    for block in head_blocks(blocks, 10):
         first = block[0]
         t = first_column(first.text)  # "FAKTURA        Fakturadatum 2025-04-30"
         if first.start == org_at:

@@ -322,3 +322,44 @@ Karl Jonsson
 
 def test_an_english_date_read_with_a_dot() -> None:
     assert [d for d, _, _ in find_dates("April.22, 2025")] == [date(2025, 4, 22)]
+
+
+def test_a_heading_in_capitals_far_down_a_text_without_blank_lines() -> None:
+    text = """Mälarkontor AB
+Kontorsvägen 1
+721 30 Västerås
+Org.nr 556432-1171
+Solvik kommun
+Ekonomiavdelningen
+734 80 Solvik
+Datum 2025-07-14
+Fakturanummer 44120
+Kundnummer 10923
+BETALNINGSPÅMINNELSE
+Enligt vår bokföring har faktura 44120 ännu inte betalats. Vi ber er betala inom tio dagar.
+Mälarkontor AB
+"""
+    assert fields(text)["subject"] == "Betalningspåminnelse"
+
+
+def test_a_one_word_heading_in_capitals_under_the_recipient_without_a_blank_line() -> None:
+    text = """Sundbro tingsrätt
+
+Överförmyndarnämnden i Solvik kommun
+FÖRELÄGGANDE
+
+Tingsrätten förelägger överförmyndarnämnden att senast den 29 april 2025 yttra sig över ansökan.
+"""
+    assert fields(text)["subject"] == "Föreläggande"
+
+
+def test_ocr_noise_before_a_subject_glued_to_a_short_paragraph() -> None:
+    text = """Sundbro Kommunalförbund
+
+Till Samhällsbyggnadsnämnden
+
+"Yttrande över bygglov för restaurang, Hamnen 1:4
+Räddningstjänsten har inget att erinra mot bygglovet under
+förutsättning att utrymningsvägarna utförs enligt beskrivningen.
+"""
+    assert fields(text)["subject"] == "Yttrande över bygglov för restaurang, Hamnen 1:4"
