@@ -2,6 +2,13 @@
 rules with the learned ranker over them (services/registration/learned/), scored by 2-fold cross-validation.
 
     .venv/bin/python bench/registration.py [--ocr [N]] [--errors FIELD] [--rules-only] [--ablation] [--erms]
+        [--train-tune]
+    .venv/bin/python bench/registration.py --set tune [--errors FIELD]     # or --dir DIR [--labels CSV]
+
+`--set tune` scores the rules on set a and on the tuning letters of bench/data/registration_tune/ (120
+letters written for issue 12 in shapes set a lacks, labelled like the corpus before any run; their misses
+may be printed: the rules are tuned on them). `--dir`/`--labels` score any folder of labelled letters.
+`--train-tune` trains each ranker fold on the tuning letters too (fold b←a: sets a + tune).
 
 Labels: ../shared/corpus/letters/registration.csv (192 letters). Clean text is each letter's .txt; with
 `--ocr` every scan of each set (../shared/corpus/scans/<set>/manifest.csv; `--ocr N`: the first N) is
