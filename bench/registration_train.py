@@ -3,8 +3,9 @@
     .venv/bin/python bench/registration_train.py [--sets a,b] [--no-ocr] [--out PATH]
 
 Trains on the hand labels of ../shared/corpus/letters/registration.csv: the clean text of every letter of
-the given sets (default both: all 192 letters, for production) and, unless --no-ocr, the OCR text of their
-scans from bench/.cache/routing_ocr.json (written by bench/routing_ocr_cache.py) when that file exists.
+the given sets (default both: all 192 letters, for production; "tune": bench/data/registration_tune)
+and, unless --no-ocr, the OCR text of their scans from bench/.cache/routing_ocr.json (written by
+bench/routing_ocr_cache.py) when that file exists.
 The regularisation of each model is chosen by 5-fold cross-validation over the training letters; the chosen
 C and the cross-validated scores are printed and stored in the file. The held-out measurement (train on one
 set, score the other, both ways) is bench/registration.py's.
@@ -23,18 +24,27 @@ sys.path.insert(0, str(REPO))
 LETTERS = REPO.parent / "shared" / "corpus" / "letters"
 SCANS = REPO.parent / "shared" / "corpus" / "scans"
 OCR_CACHE = REPO / "bench" / ".cache" / "routing_ocr.json"
+# the tuning letters written for issue 12 (clean text only, labelled like the corpus): set name "tune"
+TUNE = REPO / "bench" / "data" / "registration_tune"
 
 
 def labels() -> dict[str, dict[str, str]]:
-    return {r["id"]: r for r in csv.DictReader((LETTERS / "registration.csv").open(encoding="utf-8"))}
+    out = {r["id"]: r for r in csv.DictReader((LETTERS / "registration.csv").open(encoding="utf-8"))}
+    return out | {r["id"]: r for r in csv.DictReader((TUNE / "registration.csv").open(encoding="utf-8"))}
+
+
+def _folder(s: str) -> Path:
+    return TUNE if s == "tune" else LETTERS / s
 
 
 def texts(sets: list[str], ocr: bool) -> list[tuple[str, str]]:
     """(letter id, text) of the clean letters of `sets` and, with `ocr`, of their scans' OCR text."""
-    out = [(p.stem, p.read_text(encoding="utf-8")) for s in sets for p in sorted((LETTERS / s).glob("*.txt"))]
+    out = [(p.stem, p.read_text(encoding="utf-8")) for s in sets for p in sorted(_folder(s).glob("*.txt"))]
     if ocr and OCR_CACHE.exists():
         cache = json.loads(OCR_CACHE.read_text(encoding="utf-8"))
         for s in sets:
+            if s == "tune":
+                continue  # no scans
             for row in csv.DictReader((SCANS / s / "manifest.csv").open(encoding="utf-8")):
                 if row["id"] in cache:
                     out.append((row["id"], cache[row["id"]]))

@@ -7,7 +7,7 @@ from datetime import date
 
 from services.registration.field import Field, make_field
 from services.registration.patterns import STAMP_RE
-from services.registration.text import Line, find_dates
+from services.registration.text import PROSE_RE, Line, find_dates
 
 LETTER_DATE_LABEL = re.compile(r"(?i)^(datum|date|fakturadatum|daterad|skrivet|utfärdat|dag)\b")
 NOT_LETTER_DATE = re.compile(
@@ -63,7 +63,8 @@ def letter_date(text: str, lines: list[Line]) -> Field:
         ln = lines[no]
         before = text[ln.start : ds[0][1]]
         if LETTER_DATE_LABEL.search(before.strip()) or re.search(r"(?i)\b(datum|date)\b[\s:]*$", before):  # noqa: SIM102
-            if not re.search(r"(?i)förfallo|född", before):
+            # "Datum för övertagande: 2025-06-01": a date labelled as something else's
+            if not re.search(r"(?i)förfallo|född|^\s*\w+\s+(för|av|när)\s", before):
                 d, s, e = ds[0]
                 return make_field(d.isoformat(), 0.95, text, s, e)
     # 2. a line that is only a date, or "Place 2025-03-02" / "Place den 2 mars 2025", in the first or last lines
@@ -82,6 +83,8 @@ def letter_date(text: str, lines: list[Line]) -> Field:
         if no > 15:
             break
         ln = lines[no]
+        if len(ln.text) >= 60 and PROSE_RE.match(ln.text):
+            continue  # "Installationen utfördes 2025-03-18 av ...": a date in a sentence of the body
         for d, s, e in ds:
             if not NOT_LETTER_DATE.search(text[max(ln.start, s - 30) : s]):
                 return make_field(d.isoformat(), 0.55, text, s, e)

@@ -55,7 +55,7 @@ def rule_context(text: str, case_refs: list[str], own_prefixes: frozenset[str]) 
     """The letter's lines and paragraphs and the fields the rules propose (offsets into `text`)."""
     lines = lines_of(text)
     blocks = blocks_of(lines)
-    if len(blocks) <= 2 and len(lines) > 12:
+    if len(blocks) <= 2 and len(lines) > 6:
         # A text layer without blank lines (born-digital PDFs read by pdfplumber): no paragraphs to
         # go by, so every line is its own block for the head, the recipient and the subject.
         blocks = [[ln] for ln in lines if ln.text]

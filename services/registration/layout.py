@@ -16,12 +16,41 @@ from services.registration.patterns import (
 from services.registration.text import Line, find_dates
 
 
+def fold(s: str) -> str:
+    """ "Kontorsmöbler Direkt" -> "kontorsmoblerdirekt": a name as it is written in a domain."""
+    s = s.lower().translate(str.maketrans("åäöéèüæø", "aaoeeuao"))
+    return re.sub(r"[^a-z0-9]", "", s)
+
+
+def own_authority() -> str:
+    """The municipality the letters are addressed to (settings): never the letter's sender."""
+    from services.core.settings import get_settings
+
+    return get_settings().authority_name
+
+
+def is_own_authority(s: str) -> bool:
+    """ "Solvik kommun", "Socialnämnden i Solvik kommun", "Solvik Municipality", "Municipality of Solvik"."""
+    own = fold(own_authority())
+    place = fold(re.sub(r"(?i)s?\s+kommun$", "", own_authority()))
+    s = s.strip()
+    english = re.fullmatch(r"(?i)(municipality of\s+(?P<a>.+)|(?P<b>.+?)\s+municipality)", s)
+    if english and place:
+        return fold(english["a"] or english["b"]) in (place, place + "s")
+    return bool(own) and fold(re.sub(r"(?i)^.*\bi\s+(?=\S+ kommun$)", "", s)) == own
+
+
 def is_key_value_block(block: list[Line]) -> bool:
     return sum(1 for ln in block if KEY_VALUE_RE.match(ln.text)) >= 2
 
 
 def meta_line(ln: Line) -> bool:
-    return bool(KEY_VALUE_RE.match(ln.text) or re.match(r"(?i)^(diarienummer|dnr|fastighet|ert dnr|mål nr)\b", ln.text))
+    """ "Datum: 2025-03-02", "Dnr KS 2025/12", "Fakturanummer 44120": a reference or a form's field."""
+    return bool(
+        KEY_VALUE_RE.match(ln.text)
+        or re.match(r"(?i)^(diarienummer|dnr|fastighet|ert dnr|mål nr)\b", ln.text)
+        or re.fullmatch(r"(?i)[\wåäö]*(nummer|nr|datum)\.?:?\s+\S*\d\S*", ln.text)
+    )
 
 
 def is_recipient_block(block: list[Line], letterhead: bool = False) -> bool:
@@ -29,6 +58,8 @@ def is_recipient_block(block: list[Line], letterhead: bool = False) -> bool:
     itself be a municipality's) unless it starts "Till"/"Att"."""
     if re.search(r"(?i)^(till|att:|attn)", block[0].text):
         return True
+    if any(is_own_authority(ln.text) for ln in block[:3]):
+        return True  # the addressee's name (at the top: the letter has no letterhead, or it is at the foot)
     return not letterhead and bool(OWN_MUNICIPALITY.search(" ".join(ln.text for ln in block)))
 
 
@@ -80,9 +111,9 @@ def split_blocks(blocks: list[list[Line]]) -> list[list[Line]]:
 
 
 def _caps_heading(t: str) -> bool:
-    """ "BEGÄRAN OM UPPLYSNINGAR": a heading in capitals of at least two words."""
+    """ "BEGÄRAN OM UPPLYSNINGAR", "FÖRELÄGGANDE": a heading in capitals (one long word, or more)."""
     letters = [c for c in t if c.isalpha()]
-    return len(letters) >= 8 and len(t.split()) >= 2 and all(c.isupper() for c in letters)
+    return len(letters) >= 8 and (len(t.split()) >= 2 or len(letters) >= 10) and all(c.isupper() for c in letters)
 
 
 def _ends_part(t: str) -> bool:
@@ -99,9 +130,22 @@ def _ends_part(t: str) -> bool:
     return False
 
 
+# "Tekniska förvaltningen", "Bygglovsenheten", "Kultur- och fritidsnämnden": a unit of the addressee
+UNIT_LINE_RE = re.compile(
+    r"^[A-ZÅÄÖ][\wåäö -]{2,50}(förvaltning(en)?|nämnd(en)?|enhet(en)?|avdelning(en)?|kontor(et)?|styrelse(n)?|"
+    r"tjänst(en)?|handläggare|presidium|department|unit|office)$"
+)
+
+
+def unit_line(t: str) -> bool:
+    """ "Tekniska förvaltningen", "Kultur- och fritidsnämnden" (not "Ansökan om hemtjänst": no "om", "för")."""
+    return bool(UNIT_LINE_RE.match(t)) and not re.search(r"(?i)\b(om|för|av|på|till|med|vid|inför|angående)\b", t)
+
+
 def _continues_address(t: str) -> bool:
     return bool(
-        POSTCODE_RE.search(t)
+        unit_line(t)
+        or POSTCODE_RE.search(t)
         or STREET_RE.search(t)
         or re.match(r"(?i)^(box|att|attn|tel|telefon|e-post|org)\b", t)
         or OWN_MUNICIPALITY.fullmatch(t)
@@ -110,13 +154,13 @@ def _continues_address(t: str) -> bool:
 
 # "Rådhusgatan 7", "Norra Allén 22 lgh 1301", "Box 12", "734 80 Solvik", "Solvik kommun": a line of an address
 ADDRESS_LINE_RE = re.compile(
-    r"(?i)^(box\s+\d+|\d{3}\s?\d{2}\s+\S.{0,30}|[A-ZÅÄÖ][\wåäöé-]*(\s[A-ZÅÄÖ][\wåäöé-]*)?\s\d+\s?[A-Z]?"
+    r"(?i)^(box\s+\d+|\d{3}\s?\d{2}\s+\S.{0,30}|[A-ZÅÄÖ][\wåäöé-]*(\s[A-ZÅÄÖ][\wåäöé-]*)?\s\d{1,3}\s?[A-Z]?"
     r"(,?\s*(lgh|lägenhet|vån\.?|tr\.?)\s*\d+)?)$"
 )
 
 
 def address_line(t: str) -> bool:
-    return bool(OWN_MUNICIPALITY.fullmatch(t) or ADDRESS_LINE_RE.match(t))
+    return bool(OWN_MUNICIPALITY.fullmatch(t) or ADDRESS_LINE_RE.match(t) or unit_line(t))
 
 
 def without_stamp(blocks: list[list[Line]]) -> list[list[Line]]:

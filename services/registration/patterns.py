@@ -20,7 +20,11 @@ AUTHORITY_RE = re.compile(
     # words authorities are named with: -nämnd, -förvaltning, -myndighet(en), -verket, -inspektionen, -styrelsen
     r"\w+nämnd(en)?\b|\w+förvaltning(en)?\b|\w+myndighet(en)?\b|\w+verket\b|\w+inspektionen\b|"
     r"\w*styrelsen\b|\w+ombudsman(nen)?\b|\w*länsstyrelse|\w+s län\b|kammarkollegiet|"
-    r"universitet(et)?|högskola(n)?|kommunförbund(et)?|räddningstjänst(en)?|kommunalförbund(et)?)"
+    r"universitet(et)?|högskola(n)?|kommunförbund(et)?|räddningstjänst(en)?|kommunalförbund(et)?|"
+    r"\w+departementet\b|regeringskansliet|riksdagen|\w+rätten\b|"
+    # state bodies whose names carry none of the words above; embassies; English names of authorities
+    r"försvarsmakten|riksarkivet|kustbevakningen|sametinget|justitiekanslern|riksgälden|tullverket|"
+    r"ambassad(en)?|konsulat(et)?|embassy|consulate|city of|county|ministry|\bCSN\b|\bSMHI\b|\bMSB\b)"
 )
 ASSOCIATION_RE = re.compile(
     r"(?i)(förening|föreningen|klubb|byalag|förbund|\bIF\b|\bIK\b|\bBK\b|\bFF\b|\bSK\b|idrottssällskap|"
@@ -29,7 +33,12 @@ ASSOCIATION_RE = re.compile(
     # economic and non-profit associations, foundations, parishes, sports clubs
     r"\bek\.?\s?för\b|\bek\.\s?förening|ekonomisk förening|ideell förening|stiftelse(n)?\b|församling(en)?\b|"
     r"\bGoIF\b|\bFK\b|\bIS\b|\bAIK\b|\bIBK\b|\bHK\b|\bBTK\b|\bRF\b|\bSISU\b|intresseorganisation|"
-    r"\w+gille(t)?\b)"
+    r"\w+gille(t)?\b|"
+    # trade unions, political parties, churches and charities, English names of associations
+    r"unionen|ledarna|\bseko\b|akademikerförbundet|sveriges ingenjörer|vårdförbundet|lärarförbundet|"
+    r"sveriges lärare|fackförbund|fackklubb|\w+partiet\b|socialdemokraterna|moderaterna|liberalerna|"
+    r"kristdemokraterna|sverigedemokraterna|svenska kyrkan|röda korset|rädda barnen|scout|lions|rotary|"
+    r"friluftsfrämjandet|villaägarna|folkets hus|association|society|foundation|\bclub\b)"
 )
 # The addressee: "<name> kommun" (the letters' own municipality; not tied to one name).
 OWN_MUNICIPALITY = re.compile(r"(?i)\b[\wåäö-]+s? kommun\b")
@@ -46,27 +55,53 @@ PNR_LABEL_RE = re.compile(r"(?i)personnummer:?\s*((?:19|20)?\d{6}[-+ ]?\d{4})")
 
 # "Ärende:", "Angående", "Ang.", "Betr." and how OCR reads them ("Arende;", "Angaende", "Ang:", "Ämne :")
 SUBJECT_LABEL_RE = re.compile(
-    r"(?i)^(ärende|[aåà]rende|angående|ang[aå]ende|ang[.:]|rubrik|ämne|amne|re|betr[.:]|beträffande|avser)"
+    r"(?i)^(ärende|[aåà]rende|angående|ang[aå]ende|ang[.:]|rubrik|ämne|amne|re|betr[.:]|beträffande|avser|subject)"
     r"\s*[:.;]?\s+(?P<s>.+)$"
 )
 SKIP_SUBJECT = re.compile(
-    r"(?i)^(till|att|attn|datum|hej|bästa|dear|till berörd|sida|bilag|från|avsändare|mottagare|tel|telefon|e-post|"
-    r"org|\d|www\.|ert dnr|vår beteckning|vår ref|er ref|dnr|mål nr|fastighet|hejsan|god dag|kära|inkom|ankom)"
+    r"(?i)^((till|att|attn|datum|hej|bästa|dear|till berörd|sida|från|avsändare|mottagare|tel|telefon|e-post|"
+    r"ert dnr|vår beteckning|vår ref|er ref|our ref|your ref|dnr|mål nr|fastighet|hejsan|god dag|kära|inkom|ankom)\b"
+    r"|tack(\s+(på förhand|i förväg|för hjälpen|så mycket))?\W*$"
+    r"|bilag|org|\d|www\.)"
 )
 SALUTATION_RE = re.compile(r"(?i)^(hej|hejsan|bästa|till berörd|god dag|kära|dear|till dig|hello)\b")
 
 TITLE_RE = re.compile(
     r"(?i)^(ansökan|anmälan|begäran|medborgarförslag|läkarintyg|årsräkning|förteckning|överklagande|överklagan|"
     r"kreditfaktura|faktura|klagomål|synpunkt(er)?|orosanmälan|rapport|redovisning|komplettering|intyg|"
-    r"förfrågan|uppsägning|intresseanmälan|betalningspåminnelse|inkassokrav|påminnelse|samråd)\b"
+    r"förfrågan|uppsägning|intresseanmälan|betalningspåminnelse|inkassokrav|påminnelse|samråd|inbjudan)\b"
 )
 STAMP_RE = re.compile(r"(?i)^(inkom|ankom|inkommen|ankomststämpel)\b")
 GENERIC_HEADINGS = {"kallelse", "remiss", "beslut", "meddelande", "information", "protokoll", "inbjudan", "brev"}
 KEY_VALUE_RE = re.compile(r"^[\wåäöÅÄÖ ./()-]{2,40}:\s")
 
 SIGN_PREFIX_RE = re.compile(
-    r"(?i)^(/|–|-|mvh|hälsningar|underskrift:?|undertecknad:?|vänliga hälsningar|hälsning|från|hälsar)\s*"
+    r"(?i)^((/|–|-|mvh|hälsningar|underskrift:?|undertecknad:?|vänliga hälsningar|hälsning|från|hälsar)\s*|"
+    r"(genom|kyrkoherde|präst|pastor|rektor|kommunalråd|kommundirektör|förvaltningschef|verksamhetschef|"
+    r"enhetschef|avdelningschef|handläggare|advokat|jurist|ombud|sekreterare|ordförande|kassör)\s+(?=[A-ZÅÄÖ]))"
 )
 ORG_WORDS = re.compile(
     r"(?i)förening|klubb|\bAB\b|kommun|nordea|swedbank|handelsbanken|konto|banken|skola|förskola|boende|nämnd"
+)
+
+
+# words a business is named with, when its name carries no company suffix ("Solviks Byggservice",
+# "Pizzeria Napoli", "Åkessons Elektriska"): used to tell such a name from a person's
+BUSINESS_WORDS_RE = re.compile(
+    r"(?i)\b(\w*(service|konsult|konsulter|teknik|transport|måleri|städ|data|design|gruppen|partners?|kompaniet|"
+    r"fabriken|verkstad|entreprenad|handel|import|fastigheter|åkeri|bageri|frisör|elektriska|bygg|byggen|snickeri|"
+    r"trädgård|redovisning|försäkring|hotell|restaurang|pizzeria|café|kafé|konditori|livs|kiosk|butik|salong|"
+    r"camping|vandrarhem|förlag|tryckeri|media|reklam|mäklare|bilar|motor|maskin))\b"
+)
+
+
+def is_org_name(s: str) -> bool:
+    """ "Brf Måsen", "Kuopion Kone Oy", "Procurement Unit": named like an organisation, not a person."""
+    return bool(COMPANY_RE.search(s) or ASSOCIATION_RE.search(s) or AUTHORITY_RE.search(s) or ORG_NAME_WORDS.search(s))
+
+
+# words that name a unit or an organisation in English letters, and a few Swedish ones the gazetteers lack
+ORG_NAME_WORDS = re.compile(
+    r"(?i)\b(unit|department|centre|center|office|service|services|council|board|ministry|agency|"
+    r"enheten|avdelningen|sektionen|kundservice|kundtjänst)\b"
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from services.registration.field import Field, make_field
 from services.registration.text import Line
@@ -11,9 +12,11 @@ THEIR_REF_RE = re.compile(
     r"(?im)^.*?\b(vår beteckning|vårt dnr|vårt diarienummer|vår ref(?:erens)?|vårt ärendenummer|ärendenummer|"
     r"mål\s?nr|målnummer|fakturanummer|fakturanr|kreditfakturanummer|kreditfaktura nr|referensnummer|"
     r"vårt ärende|diarienummer|dnr|ärende\s?nr|beteckning|ref\.?\s?nr|referens\s?nr|beslutsnummer|beslutsnr|"
-    r"ärendenr|ordernummer|avtalsnummer|kundreferens)\b[\s.:]*"
-    r"(?P<ref>[A-ZÅÄÖ]{0,5}[\s-]?[\w./-]*\d[\w./-]*)"
+    r"ärendenr|ordernummer|avtalsnummer|kundreferens|offertnummer|offertnr|our ref(?:erence)?|our file)\b[\s.:]*"
+    r"(?P<ref>[A-ZÅÄÖ]{0,5}[\s-]?[\w./-]*\d[\w./-]*(?::\d+)?)"
 )
+YOUR_REF_RE = re.compile(r"(?i)\b(er|ert|era|your)\b\s+(ref|dnr|beteckning|diarienummer|datum)")
+OUR_HEAD_RE = re.compile(r"(?i)^(vår ref(erens)?|vår beteckning|vårt dnr|our ref(erence)?)$")
 DNR_CONTEXT = re.compile(r"(?i)(ert dnr|er beteckning|ert diarienummer|dnr|diarienummer|ärende|er referens|ert ärende)")
 
 
@@ -38,17 +41,54 @@ def our_dnr(text: str, case_refs: list[str], own_prefixes: frozenset[str]) -> Fi
     return make_field("", 0.8)
 
 
+def _columns(ln: Line) -> list[tuple[int, str]]:
+    """ "Er ref: Per Holm      Vår ref: SH-2025-0912": a line's columns with their offsets in the line."""
+    return [(m.start(), m[0]) for m in re.finditer(r"\S+(?:\s{1,2}\S+)*", ln.text)]
+
+
+def _table_ref(text: str, lines: list[Line]) -> Field | None:
+    """A table's header row ("Datum    Vår referens    Er referens") over its values: the value under "Vår
+    referens", found by its column (lines keep their spacing inside)."""
+    for ln, nxt in pairwise(lines[:41]):
+        cols = _columns(ln)
+        if len(cols) < 2 or not nxt.text:
+            continue
+        for at, head in cols:
+            if not OUR_HEAD_RE.match(head):
+                continue
+            indent = nxt.start - text.rfind("\n", 0, nxt.start) - 1
+            pos = ln.start - text.rfind("\n", 0, ln.start) - 1 + at  # the column, counted from the line's start
+            for vat, value in _columns(nxt):
+                if abs(indent + vat - pos) <= 3 and re.search(r"\d", value):
+                    return make_field(value, 0.8, text, nxt.start + vat, nxt.start + vat + len(value))
+    return None
+
+
 def their_ref(text: str, lines: list[Line], our: str) -> Field:
     our_digits = re.sub(r"\D", "", our)
+    table = _table_ref(text, lines)
+    if table is not None:
+        return table
     for ln in lines[:60]:
-        if not ln.text or re.search(r"(?i)\b(er|ert|era)\b\s+(ref|dnr|beteckning|diarienummer)", ln.text):
+        if not ln.text:
             continue
-        for m in THEIR_REF_RE.finditer(ln.text):
-            ref = m["ref"].strip(" .,;")
-            if not ref or not re.search(r"\d", ref) or re.fullmatch(r"20\d{2}-\d{2}-\d{2}", ref):
-                continue
-            if our_digits and re.sub(r"\D", "", ref) == our_digits:
-                continue
-            s = ln.start + m.start("ref")
-            return make_field(ref, 0.85, text, s, s + len(ref))
+        for _, col in _columns(ln) if len(_columns(ln)) > 1 else [(0, ln.text)]:
+            found = _labelled_ref(text, ln, col, our_digits)
+            if found is not None:
+                return found
     return make_field("", 0.8)
+
+
+def _labelled_ref(text: str, ln: Line, col: str, our_digits: str) -> Field | None:
+    """The sender's reference in one column of a line (not "Er ref"/"Ert dnr": the municipality's)."""
+    if YOUR_REF_RE.search(col):
+        return None
+    for m in THEIR_REF_RE.finditer(col):
+        ref = m["ref"].strip(" .,;")
+        if not ref or not re.search(r"\d", ref) or re.fullmatch(r"20\d{2}-\d{2}-\d{2}", ref):
+            continue
+        if our_digits and re.sub(r"\D", "", ref) == our_digits:
+            continue
+        s = ln.start + ln.text.find(col) + m.start("ref")
+        return make_field(ref, 0.85, text, s, s + len(ref))
+    return None

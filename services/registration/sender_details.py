@@ -24,6 +24,7 @@ from services.registration.text import Line, blocks_of, looks_like_person
 # 5 limited company; 6 simple partnership; 7 economic association (also housing co-operatives); 8 non-profit
 # association or foundation; 9 trading or limited partnership.
 ORGNR_FORM = {"2": "authority", "5": "company", "6": "company", "7": "association", "8": "association", "9": "company"}
+OFFICER_RE = re.compile(r"(?im)^(ordförande|vice ordförande|sekreterare|kassör|styrelseledamot|för styrelsen)\b")
 COMPANY_HINT_RE = re.compile(r"(?i)org\.?\s*nr|f-skatt|momsreg|\bmoms\b|bankgiro|plusgiro|faktura")
 
 
@@ -47,10 +48,15 @@ def sender_kind(org: str, text: str, sender_id: str = "") -> Field:
         return make_field("company", 0.92)
     if form:
         return make_field(form, 0.9)
+    if re.search(r"(?i)kommunalförbund|kommunförbund|räddningstjänst", org):
+        return make_field("authority", 0.9)  # municipalities' federations: "förbund", but authorities
     if ASSOCIATION_RE.search(org):
         return make_field("association", 0.85)
     if AUTHORITY_RE.search(org):
         return make_field("authority", 0.9)
+    officer = OFFICER_RE.search("\n".join(text.splitlines()[-15:]))
+    if officer:  # "Ordförande, Sveriges Lärare Solvik": a board's officers sign for an association
+        return make_field("association", 0.7)
     if COMPANY_HINT_RE.search(text):
         return make_field("company", 0.8)
     return make_field("company", 0.6)

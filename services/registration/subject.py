@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from services.registration.field import Field, make_field, swedish_dashes
-from services.registration.layout import address_line, is_key_value_block, meta_line
+from services.registration.layout import address_line, fold, is_key_value_block, meta_line
 from services.registration.patterns import (
     ASSOCIATION_RE,
     AUTHORITY_RE,
@@ -21,19 +21,57 @@ from services.registration.patterns import (
     SUBJECT_LABEL_RE,
     TITLE_RE,
 )
-from services.registration.text import DATELINE_RE, Line, find_dates, looks_like_person, sentence_case
+from services.registration.text import (
+    DATELINE_RE,
+    Line,
+    find_dates,
+    first_column,
+    looks_like_person,
+    sentence_case,
+)
+
+
+def head_blocks(blocks: list[list[Line]], n: int) -> list[list[Line]]:
+    """The first n paragraphs, or (a text without blank lines: a paragraph per line) those of its first 30 lines."""
+    if len(blocks) > n and all(len(b) == 1 for b in blocks[:n]):
+        return [b for b in blocks if b[0].no < 30]
+    return blocks[:n]
+
+
+def _heading_over_paragraph(block: list[Line]) -> bool:
+    """ "Information om utbrott av calicivirus" over "Smittskyddsenheten har fått rapport om ett utbrott av ..."
+    with no blank line between: a line clearly shorter than the paragraph's full lines, not ending a sentence,
+    with a new sentence starting under it (a wrapped paragraph's first line is about as long as the next)."""
+    if len(block) < 3:
+        return False
+    first, nxt = block[0].text, block[1].text
+    if len(first) < 80 and len(nxt) >= max(60, 1.3 * len(first)):
+        return True
+    if len(nxt) >= 45 and len(first) <= len(nxt) and not first.endswith((".", ",", ":", ";")) and nxt[:1].isupper():
+        return bool(re.search(r"[.!?]$", block[-1].text))  # the paragraph under it ends a sentence
+    return (
+        len(first) < 90
+        and len(nxt) >= 60
+        and len(first) < 0.9 * len(nxt)
+        and not first.endswith((".", ",", ":", ";"))
+        and nxt[:1].isupper()
+    )
 
 
 def _subject_line(text: str, blocks: list[list[Line]], head_end: int, org_at: int | None = None) -> Field | None:
     """The first short line after the letterhead and the recipient block that reads like a subject."""
-    for block in blocks[:14]:
+    for block in head_blocks(blocks, 14):
         if org_at is not None and block[0].start == org_at:
             continue  # the sender's own name in capitals ("SOLVIKS FÖRETAGARFÖRENING")
-        if len(block) > 1 and find_dates(block[0].text) and len(block[0].text) < 40:
-            block = block[1:]  # "Uppsala 2025-05-05" read into the same paragraph as the subject
+        while len(block) > 1 and ((find_dates(block[0].text) and len(block[0].text) < 40) or meta_line(block[0])):
+            block = block[1:]  # "Uppsala 2025-05-05", "Vår ref: 12": read into the same paragraph as the subject
         first = block[0]
+        if first.text[:1] in "\"'“”‘’|»«" and len(first.text) > 3:  # OCR noise before the subject
+            rest = first.text[1:].lstrip()
+            first = Line(rest, first.start + len(first.text) - len(rest), first.no)
+            block = [first, *block[1:]]
         # a heading over its paragraph (OCR lost the blank line between them) counts as a line of its own
-        heading = len(block) > 2 and len(first.text) < 80 and len(block[1].text) >= max(60, 1.3 * len(first.text))
+        heading = _heading_over_paragraph(block)
         if first.no < head_end or (len(block) > 2 and not heading and not all(meta_line(ln) for ln in block[1:])):
             continue
         t = first.text
@@ -43,8 +81,8 @@ def _subject_line(text: str, blocks: list[list[Line]], head_end: int, org_at: in
             continue
         if looks_like_person(t) or POSTCODE_RE.search(t) or STREET_RE.match(t) or address_line(t) or len(t) > 140:
             continue
-        if KEY_VALUE_RE.match(t):
-            continue
+        if KEY_VALUE_RE.match(t) and not TITLE_RE.match(t):
+            continue  # a form's field, not "Inbjudan: Kommundagen 2026"
         if t.endswith((",", ".", ":")) or (t.endswith(("!", "?")) and len(t) > 80) or len(t.split()) < 2:
             continue
         end = first.end
@@ -54,12 +92,13 @@ def _subject_line(text: str, blocks: list[list[Line]], head_end: int, org_at: in
     return None
 
 
+REPLY_RE = re.compile(r"(?i)^((sv|vb|re|fw|fwd|vs|aw|wg)\s*:\s*)+")
 # "SAKEN" over "Anordnande av förvaltarskap": a court's or an authority's heading for the matter
 MATTER_HEADING_RE = re.compile(r"(?i)^(saken|sak|ärendet|ärende|angående|ämne|rubrik|beträffande|saken gäller)\s*:?$")
 # lines under a letterhead that name a part of the organisation, or how to reach it, not the letter's subject
 UNIT_OR_CONTACT_RE = re.compile(
     r"(?i)avdelning|enhet|sektion|förvaltning|kontor|omsorg|tjänst|service|stab|kansli|\bbox\b|\btel|@|www\.|"
-    r"org\.?\s?nr|organisationsnummer|\.se\b|\.com\b"
+    r"org\.?\s?nr|organisationsnummer|\.se\b|\.com\b|^inneh\b|innehavare|^ägare\b|f-skatt"
 )
 
 
@@ -87,6 +126,8 @@ def _under_letterhead(text: str, blocks: list[list[Line]], org_at: int | None) -
     t = ln.text
     if UNIT_OR_CONTACT_RE.search(t) or POSTCODE_RE.search(t) or STREET_RE.search(t) or find_dates(t):
         return None
+    if address_line(t) or DATELINE_RE.match(t):
+        return None  # "Torget 3", "Lillsjö i mars 2025"
     if COMPANY_RE.search(t) or AUTHORITY_RE.search(t) or ASSOCIATION_RE.search(t) or looks_like_person(t):
         return None
     if t.endswith((".", ",", ":")) or not t[:1].isupper() or len(t) > 90:
@@ -153,9 +194,17 @@ def _form_context(blocks: list[list[Line]], i: int) -> bool:
     return bool(KEY_VALUE_RE.match(blocks[i][0].text)) and any(KEY_VALUE_RE.match(b[0].text) for b in near)
 
 
+def _names_org(line: str, org: str) -> bool:
+    """The line is the organisation's name, without its company suffix."""
+    bare = re.sub(r"(?i)\s+(ab|hb|kb|aktiebolag|handelsbolag|kommanditbolag)$", "", org.strip())
+    return len(bare) > 3 and fold(first_column(line)) == fold(bare)
+
+
 def _subject(text: str, blocks: list[list[Line]], head_end: int, org: Field | None) -> Field:
     org_at = org.start if org is not None and org.value else None
-    for bi, block in enumerate(blocks[:12]):
+    if org_at is not None and blocks and _names_org(blocks[0][0].text, org.value if org else ""):
+        org_at = blocks[0][0].start  # "NORDISKA BYGGMÄSSAN" at the top, "Nordiska Byggmässan AB" at the foot
+    for bi, block in enumerate(head_blocks(blocks, 12)):
         form = _form_context(blocks, bi)  # "Ärende: Sjukpenning" among "Datum:", "Försäkrad:": a form field
         for ln in block:
             m = SUBJECT_LABEL_RE.match(ln.text)
@@ -169,8 +218,10 @@ def _subject(text: str, blocks: list[list[Line]], head_end: int, org: Field | No
             ):
                 continue  # "Avser faktura: 20388", "Ärende: Sjukpenning" among other form fields
             if m and len(m["s"]) > 3 and not re.match(r"(?i)^(nr|\d)", m["s"]):
-                s = ln.start + m.start("s")
-                value = m["s"].strip()
+                reply = REPLY_RE.match(m["s"])  # "Ämne: SV: Busshållplats": the reply's marker is not the subject
+                s = ln.start + m.start("s") + (reply.end() if reply else 0)
+                value = m["s"][reply.end() if reply else 0 :].strip()
+                value = swedish_dashes(value)
                 return make_field(value[:1].upper() + value[1:], 0.92, text, s, ln.end)
     # a title on the first line ("Ansökan om plats i förskola", "LÄKARINTYG FÖR SJUKLÖN")
     if blocks:
@@ -187,9 +238,9 @@ def _subject(text: str, blocks: list[list[Line]], head_end: int, org: Field | No
     if found is not None:
         return found
     # a heading in capitals; a generic one ("KALLELSE", "REMISS") only when no subject line follows
-    for block in blocks[:10]:
+    for block in head_blocks(blocks, 10):
         first = block[0]
-        t = first.text
+        t = first_column(first.text)  # "FAKTURA        Fakturadatum 2025-04-30"
         if first.start == org_at:
             continue
         letters = [c for c in t if c.isalpha()]
@@ -208,7 +259,9 @@ def _subject(text: str, blocks: list[list[Line]], head_end: int, org: Field | No
         second_ok = len(block) == 1 or block[1].text.startswith("(") or meta_line(block[1])
         # a heading with a line of text under it is the letter's name when the sender is named elsewhere
         tagline = len(block) == 2 and org_at is not None and not ASSOCIATION_RE.search(t)
-        if len(block) > 2 or (not second_ok and first.no < head_end and not tagline):
+        # the heading of a table of references ("FAKTURA    Fakturadatum ..." over "Fakturanummer ...    ...")
+        table = first.text != t and all(meta_line(ln) or re.search(r"\S\s{3,}\S", ln.text) for ln in block[1:])
+        if (len(block) > 2 and not table) or (not second_ok and not table and first.no < head_end and not tagline):
             continue
         if value.lower() in GENERIC_HEADINGS:
             later = _subject_line(text, blocks, max(head_end, first.no + 1), org_at)

@@ -24,8 +24,12 @@ DATE_RES = (
     re.compile(r"(?<![\d/.-])(?P<d>[0-3]?\d)[/.](?P<m>[01]?\d)(?:[ -]|[/.])(?P<y>20\d{2})(?!\d)"),
     # 02-03-2025
     re.compile(r"(?<![\d/.-])(?P<d>[0-3]\d)-(?P<m>[01]\d)-(?P<y>20\d{2})(?!\d)"),
-    # 7/1-25, 14/11-25 (day/month-two-digit year)
-    re.compile(r"(?<![\d/.-])(?P<d>[0-3]?\d)/(?P<m>[01]?\d)-(?P<yy>\d{2})(?![\d/-])"),
+    # 7/1-25, 14/11-25, 3/4 -25 (day/month-two-digit year)
+    re.compile(r"(?<![\d/.-])(?P<d>[0-3]?\d)/(?P<m>[01]?\d) ?-(?P<yy>\d{2})(?![\d/-])"),
+    # March 14, 2025; April 3rd 2025 (English, the month first)
+    re.compile(
+        rf"(?<!\w)(?P<mon>{_MONTH_ALT})(?:\.\s*|\s+)(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y>20\d{{2}})(?!\d)", re.I
+    ),
 )
 
 
@@ -90,6 +94,34 @@ def find_dates(text: str) -> list[tuple[date, int, int]]:
             found.append((d, m.start(), m.end()))
     found.sort(key=lambda t: t[1])
     return found
+
+
+PROSE_RE = re.compile(r"\S+(\s+\S+){5,}.*[.!?]$")
+
+
+def body_end(lines: list[Line]) -> int:
+    """The line number of the body's last sentence (-1 when the letter has none): the signature, a footer
+    and its names come after it; the letterhead and the recipient block before."""
+    for ln in reversed(lines):
+        if NOT_BODY_RE.match(ln.text):
+            continue  # "Bilagor: kontoutdrag, årsbesked, ...": the attachments under the signature
+        if len(ln.text) >= 40 and PROSE_RE.match(ln.text):
+            return ln.no
+        # a full line of a wrapped paragraph (OCR: its sentence ends on a short line under it)
+        if len(ln.text) >= 60 and len(ln.text.split()) >= 9 and not WRAPPED_NOT_PROSE.search(ln.text):
+            return ln.no
+    return -1
+
+
+NOT_BODY_RE = re.compile(r"(?i)^(bilag\w*|kopia|cc|ps|p\.s\.?|[\wåäö ]{2,30}:\s)")
+# a footer or a table row, not a line of a paragraph: separators, addresses, numbers in columns
+WRAPPED_NOT_PROSE = re.compile(r"(?i)[|·•]|www\.|@|org\.?\s?nr|\b\d{3}\s?\d{2}\s+[A-ZÅÄÖ]|\s{3,}|\d[\d ]*,\d\d\b")
+
+
+def first_column(t: str) -> str:
+    """ "VÄSTERBY TINGSRÄTT      2025-04-22": a line's first column, not the date or reference beside it."""
+    cols = [c for c in re.split(r"\s{3,}", t) if c.strip()]
+    return cols[0] if len(cols) > 1 and not find_dates(cols[0]) else t
 
 
 NAME_TOKEN = re.compile(r"^[A-ZÅÄÖÉÜ][a-zåäöéüèøæ]+(?:-[A-ZÅÄÖa-zåäö][a-zåäöéüè]+)?$")
