@@ -6,7 +6,7 @@ rules with the learned ranker over them (services/registration/learned/), scored
 
 `--set fresh3`: the held-out set bench/data/fresh_letters_3 (48 letters written 2026-11-29 before any scoring,
 never used to train or tune; its own registration.csv), clean text only: the rules alone, and the ranker
-trained on corpus sets a and b. Per-letter misses are never printed for it.
+trained on corpus sets a, b and the tuning letters. Per-letter misses are never printed for it.
         [--train-tune]
     .venv/bin/python bench/registration.py --set tune [--errors FIELD]     # or --dir DIR [--labels CSV]
 
@@ -286,7 +286,7 @@ def fresh3_texts() -> tuple[list[tuple[str, str]], dict[str, dict[str, str]]]:
 
 
 def score_fresh3(rules_only: bool) -> None:
-    """The held-out set: the rules alone and the ranker trained on sets a and b (clean text, no misses printed)."""
+    """The held-out set: the rules alone and the ranker trained on sets a, b and tune (clean text, no misses)."""
     from bench.registration_train import fit
 
     texts, labels = fresh3_texts()
