@@ -41,3 +41,14 @@ def test_the_heading_block_counts_the_heading_once_more() -> None:
     head = both[len(deps) :]
     assert head[deps.index("SN")] > 0 and head[deps.index("BUN")] == 0  # the teacher's words are body words
     assert plain[deps.index("BUN")] > plain[deps.index("SN")]  # in the body alone BUN has more stems
+
+
+def test_the_object_of_a_complaint_counts() -> None:
+    """Uncollected rubbish that smells is waste collection (TN); a smelly pizzeria is food control (MHN)."""
+    bins = hits("Soporna har inte hämtats på tre veckor. Tunnan är full och det luktar.")
+    assert len(set(bins["TN"])) > len(set(bins.get("MHN", [])) - {"lukt"})
+    assert {"sopor", "tunna"} <= set(bins["TN"])
+    food = hits("Det luktar illa från pizzerian. Fett och sopor bakom huset. Råttor har synts.")
+    assert len(set(food["MHN"])) > len(set(food["TN"]))
+    assert "KS" in hits("Varför stänger ni medborgarkontoret?")
+    assert "BUN" in hits("Det viktigaste är skolbytet.")
