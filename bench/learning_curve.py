@@ -73,7 +73,16 @@ def decide_batch(model: Classifier | None, batch: list[Example], register: dict[
             doc_type=model.predict_doc_type([e.text])[0],
             known_cases=known,
         )
-        rows.append({"id": e.id, "truth": e.department, "pred": d.department, "auto": d.decision == "auto"})
+        rows.append(
+            {
+                "id": e.id,
+                "truth": e.department,
+                "pred": d.department,
+                "auto": d.decision == "auto",
+                "confidence": round(d.confidence, 3),
+                "rule": d.reasons.get("rule"),
+            }
+        )
     return rows
 
 
@@ -93,6 +102,7 @@ def batch_line(k: int, learned: int, rows: list[dict], model: Classifier | None)
         "auto_precision": auto_right / len(auto) if auto else None,
         "model": model.version if model is not None else "-",
         "threshold": model.threshold if model is not None else None,
+        "misses": [r for r in rows if model is not None and r["pred"] != r["truth"]],
     }
 
 
@@ -175,6 +185,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="only the first N letters of the stream")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--misses", action="store_true", help="print each wrong letter (id, truth, decision)")
     args = parser.parse_args()
     corpus = read_corpus([CORPUS / "a", CORPUS / "b"])
     if args.stream == "corpus":
@@ -195,6 +206,12 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|")
     lines = run(stream, base, start, args.batch)
     print(summary(lines))
+    if args.misses:
+        for line in lines:
+            for r in line["misses"]:
+                auto = "AUTO-ROUTED" if r["auto"] else "review"
+                what = f"{r['truth']} -> {r['pred']} {r['confidence']:.3f} {auto} {r['rule'] or ''}"
+                print(f"batch {line['batch']}: {r['id']} {what}")
     out = args.out or ROOT / "bench" / ".cache" / f"learning_curve_{args.stream}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(lines, indent=2), encoding="utf-8")
