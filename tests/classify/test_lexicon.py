@@ -52,3 +52,12 @@ def test_the_object_of_a_complaint_counts() -> None:
     assert len(set(food["MHN"])) > len(set(food["TN"]))
     assert "KS" in hits("Varför stänger ni medborgarkontoret?")
     assert "BUN" in hits("Det viktigaste är skolbytet.")
+
+
+def test_more_plain_english_department_terms() -> None:
+    assert "VON" in hits("my mother needs elderly care, she is disabled")
+    assert "OFN" in hits("I am asking about guardianship for my brother")
+    assert "TN" in hits("the street lighting is broken at the bus stop")
+    assert "EKO" in hits("we have paid twice for the same invoice")
+    assert "HR" in hits("thank you for the job interview")
+    assert "TN" not in hits("debt collection agency")  # 'collection' alone is no TN word
