@@ -11,7 +11,11 @@ lines. So before the features are computed (``model.normalise_letter``, the lexi
   lines that held nothing but such parts and their labels ("Adress:", "Tel", "Besöksadress:") go;
 - the subject line (``Ärende:``, ``Angående``, ``Ang.``, ``Re:``, ``Subject:``, ``Rubrik:``, or an
   upper-case heading among the first lines) is repeated once at the end, so the subject weighs more
-  than any one body line.
+  than any one body line;
+- so is the letter's focus sentence (``focus_sentences``): a sentence in which the writer says what the
+  letter is mainly about ("Det viktigaste är skolbytet", "detta gäller bara lampan", "men nu gäller det
+  snöröjning", "my main question is ..."). A letter with two topics, or one citing another department's
+  case in passing, is decided by the matter it asks about, not by the longer aside.
 
 A street named in the body without a house number ("plogbilen kör förbi på Enebacksvägen") is the
 matter itself and stays.
@@ -76,18 +80,45 @@ _MAIL_HEADER = re.compile(r"^\s*(?:från|skickat|till|kopia|datum|from|sent|to|c
 
 def heading(text: str) -> str:
     """The letter's heading, for the lexicon's subject block: its subject (``subject_line``), else its first
-    line when that is short (a note's "Orosanmälan", "Ansökan om skolskjuts"), else ''. Address parts are
+    line when that is short (a note's "Orosanmälan", "Ansökan om skolskjuts"), else ''; plus its focus
+    sentences (``focus_sentences``). Address parts are
     cut first, so a letterhead's street does not count."""
     body = strip_envelope(text)
+    focus = focus_sentences(body)
     subject = subject_line(body)
     if subject:
-        return subject
+        return "\n".join([subject, *focus])
     first = next((ln.strip() for ln in body.splitlines() if ln.strip() and not _MAIL_HEADER.match(ln)), "")
-    return first if len(first.split()) <= HEADING_WORDS else ""
+    return "\n".join(([first] if len(first.split()) <= HEADING_WORDS else []) + focus)
+
+
+# Discourse markers of a letter's main matter (Swedish and English); general phrases, not topic words.
+_FOCUS = re.compile(
+    r"(?<![\wåäö])(?:(?:det|detta|ärendet|frågan|brevet|mitt ärende|min fråga)\s+gäller(?:\s+(?:bara|endast|enbart|"
+    r"främst|nu|egentligen))?|gäller\s+(?:bara|endast|enbart)|(?:det|den)\s+viktigaste|viktigast|framför allt|"
+    r"huvudsakligen|främst|min huvudfråga|(?:men\s+)?nu\s+gäller|"
+    r"(?:men|utan)\s+(?:nu\s+)?(?:detta|det här)\s+(?:är|gäller)|"
+    r"most important|mainly|main question|main issue|this is (?:only |just )?about|my question is)(?![\wåäö])",
+    re.I,
+)
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+FOCUS_SENTENCES = 2
+
+
+def focus_sentences(text: str) -> list[str]:
+    """Where the writer says what the letter is mainly about: each sentence holding a focus marker, from the
+    marker on ("..., detta gäller bara lampan" gives "detta gäller bara lampan"); at most ``FOCUS_SENTENCES``."""
+    found = []
+    for sentence in _SENTENCE.finditer(text):
+        m = _FOCUS.search(sentence.group(0))
+        if m:
+            found.append(sentence.group(0)[m.start() :].strip())
+    return found[:FOCUS_SENTENCES]
 
 
 def letter_text(text: str) -> str:
-    """What the model reads: the letter without its envelope, its subject once more at the end."""
+    """What the model reads: the letter without its envelope, its subject and focus sentences once more."""
     body = strip_envelope(text)
     subject = subject_line(body)
-    return f"{body}\n{subject}" if subject else body
+    extra = ([subject] if subject else []) + focus_sentences(body)
+    return "\n".join([body, *extra]) if extra else body

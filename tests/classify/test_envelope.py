@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from services.classify.envelope import letter_text, strip_envelope, subject_line
+from services.classify.envelope import focus_sentences, heading, letter_text, strip_envelope, subject_line
 from services.classify.model import load_default
 from services.classify.service import classify_text, decide
 
@@ -68,3 +68,20 @@ def test_packaged_model_reads_the_letter() -> None:
     d = classify_text(SBN_WITH_STREETS, classifier=load_default(), sensitive_departments=set())
     assert d.department == "SBN"
     assert d.suggestions[0].department == "SBN"  # the model itself, not only the rule
+
+
+def test_the_focus_sentence_counts_twice() -> None:
+    """A letter with two matters is decided by the one the writer says it is about, not by the longer aside."""
+    two = "Hej! Två frågor: kan min son byta skola? Och när öppnar biblioteket? Det viktigaste är skolbytet.\nMvh"
+    assert focus_sentences(two) == ["Det viktigaste är skolbytet."]
+    assert letter_text(two).count("Det viktigaste är skolbytet") == 2
+    assert "skolbytet" in heading(two)  # the lexicon's heading block counts it too
+    aside = "Mitt bygglovsärende SBN 2024/0188 är klart, detta gäller bara lampan på Skolvägen."
+    assert focus_sentences(aside) == ["detta gäller bara lampan på Skolvägen."]  # from the marker on
+    later = "Tidigare gällde det vägen men nu gäller det snöröjning."
+    assert focus_sentences(later) == ["men nu gäller det snöröjning."]
+    assert focus_sentences("My main question is about the school bus. Also the library.") == [
+        "main question is about the school bus."
+    ]
+    # ordinary sentences are no focus
+    assert focus_sentences("Vi vill bygga en altan. Det är svårt att skriva, men det är en annan sak.") == []

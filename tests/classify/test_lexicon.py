@@ -41,3 +41,23 @@ def test_the_heading_block_counts_the_heading_once_more() -> None:
     head = both[len(deps) :]
     assert head[deps.index("SN")] > 0 and head[deps.index("BUN")] == 0  # the teacher's words are body words
     assert plain[deps.index("BUN")] > plain[deps.index("SN")]  # in the body alone BUN has more stems
+
+
+def test_the_object_of_a_complaint_counts() -> None:
+    """Uncollected rubbish that smells is waste collection (TN); a smelly pizzeria is food control (MHN)."""
+    bins = hits("Soporna har inte hämtats på tre veckor. Tunnan är full och det luktar.")
+    assert len(set(bins["TN"])) > len(set(bins.get("MHN", [])) - {"lukt"})
+    assert {"sopor", "tunna"} <= set(bins["TN"])
+    food = hits("Det luktar illa från pizzerian. Fett och sopor bakom huset. Råttor har synts.")
+    assert len(set(food["MHN"])) > len(set(food["TN"]))
+    assert "KS" in hits("Varför stänger ni medborgarkontoret?")
+    assert "BUN" in hits("Det viktigaste är skolbytet.")
+
+
+def test_more_plain_english_department_terms() -> None:
+    assert "VON" in hits("my mother needs elderly care, she is disabled")
+    assert "OFN" in hits("I am asking about guardianship for my brother")
+    assert "TN" in hits("the street lighting is broken at the bus stop")
+    assert "EKO" in hits("we have paid twice for the same invoice")
+    assert "HR" in hits("thank you for the job interview")
+    assert "TN" not in hits("debt collection agency")  # 'collection' alone is no TN word
