@@ -26,6 +26,7 @@ from services.core.logging import get_logger
 from services.core.settings import Settings
 from services.ingest import ocr, quality
 from services.ingest.pdf_output import page_pdf_path
+from services.ingest.pdf_scan_image import scanned_jpeg
 from services.ingest.schemas import PageResult
 from services.ingest.separation_signals import analyse_page, turned
 from services.ingest.sniff import (
@@ -248,6 +249,9 @@ def _render(pdf: pdfium.PdfDocument, index: int, settings: Settings) -> tuple[Im
         check_embedded_images(pdf, index, settings)  # a huge image inside the page: quarantine, not 2 GB
         page = pdf[index]
         try:
+            scan = scanned_jpeg(page, settings.ocr_dpi)  # a page that is just a JPEG: decoded, not rendered
+            if scan is not None:
+                return scan
             width, height = page.get_size()  # points, /Rotate applied
             scale = settings.ocr_dpi / 72
             pixels = width * scale * height * scale
