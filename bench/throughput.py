@@ -134,12 +134,31 @@ def one_at_a_time(s: Stack, files: list[str]) -> list[tuple[float, float]]:
     return out
 
 
+def tree_cpu(pgid: int) -> float:
+    """CPU seconds of a process group: each process's own and its reaped children's (a pool process's
+    tesseract runs). Load-independent, unlike the wall time, on a machine shared with others."""
+    total, hz = 0.0, os.sysconf("SC_CLK_TCK")
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:
+            total += sum(int(v) for v in fields[11:15]) / hz
+    return total
+
+
 def run_batch(s: Stack, files: list[str]) -> dict:  # type: ignore[type-arg]
-    """Submit every file, wait for all to finish; wall and stages from the events."""
+    """Submit every file, wait for all to finish; wall and stages from the events, the worker's CPU."""
     url = db_url_of(s)
+    worker = s.procs["worker"].pid
+    cpu0 = tree_cpu(worker)
     s.cli("ingest", *files)
     wait_done(url, len(files))
     stats = batch_stats(url)
+    stats["cpu"] = tree_cpu(worker) - cpu0
     stats["pages"] = _rows(url, "select count(*) from pages")[0][0]
     stats["states"] = dict(_rows(url, "select state, count(*) from mail_items group by state"))
     return stats
@@ -221,7 +240,9 @@ def main() -> None:
             f"born-digital: {len(digital)}; one-page scans: {len(single)}"
         )
 
-        floor = {n: run_floor(pngs, n)[0] for n in counts}
+        floor_runs = {n: run_floor(pngs, n) for n in counts}
+        floor = {n: wall for n, (wall, _) in floor_runs.items()}
+        floor_cpu = sum(cpu for _, cpu in floor_runs.values()) / len(floor_runs)
         ocrmypdf = None
         if not args.skip_ocrmypdf and ocrmypdf_exe() is not None:
             ocrmypdf = run_ocrmypdf(as_pdfs(files, tmp / "as-pdf"), tmp / "ocrmypdf", cores)[0]
@@ -284,6 +305,12 @@ def main() -> None:
     print(table(["run", "wall s", "pages/min", "wall / floor (same procs)"], rows))
     if ocrmypdf is None and not args.skip_ocrmypdf:
         print("ocrmypdf: not installed here (pip install ocrmypdf; needs ghostscript)")
+    print(f"\nCPU seconds per page (load-independent): raw tesseract floor {floor_cpu / pages:.2f}")
+    crows = [
+        [f"pipeline {b}, {n} proc", f"{float(st['cpu']) / pages:.2f}", f"{float(st['cpu']) / floor_cpu:.2f}"]
+        for (b, n), st in results.items()
+    ]
+    print(table(["run (worker processes and their tesseract runs)", "CPU s/page", "/ floor CPU"], crows))
     if 1 in counts and 2 in counts:
         gain_floor = floor[1] / floor[2]
         print(f"\n2 vs 1 processes: floor gains {gain_floor:.2f}x", end="")
