@@ -46,18 +46,18 @@ def _ids(n: int) -> list[str]:
     return rows[:n]
 
 
-def reader(files: list[str]) -> dict[str, list[float]]:
-    """Per kind (file suffix): [pages, own CPU, tesseract CPU, join CPU]."""
+def reader(files: list[str]) -> list[tuple[str, str, bool, int, float, float, float]]:
+    """Per file: (stem, suffix, a page read turned?, pages, own CPU, tesseract CPU, join CPU). A page
+    read turned costs OSD and a second pass, where the floor reads the page once, wrongly."""
     from services.core.settings import get_settings
     from services.ingest.extract import extract_document
     from services.ingest.pdf_output import build_searchable_pdf
     from services.ingest.sniff import sniff
 
     settings = get_settings()
-    out: dict[str, list[float]] = {}
+    out = []
     for f in files:
         path = Path(f)
-        acc = out.setdefault(path.suffix, [0, 0.0, 0.0, 0.0])
         own0, kids0 = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
         with tempfile.TemporaryDirectory() as tmp:
             mime = sniff(path, settings).mime
@@ -65,22 +65,20 @@ def reader(files: list[str]) -> dict[str, list[float]]:
             join0 = _cpu(resource.RUSAGE_SELF)
             build_searchable_pdf(path, mime, [p.index for p in pages], Path(tmp), Path(tmp) / "out.pdf")
             join = _cpu(resource.RUSAGE_SELF) - join0
-        acc[0] += len(pages)
-        acc[1] += _cpu(resource.RUSAGE_SELF) - own0
-        acc[2] += _cpu(resource.RUSAGE_CHILDREN) - kids0
-        acc[3] += join
+        own, kids = _cpu(resource.RUSAGE_SELF) - own0, _cpu(resource.RUSAGE_CHILDREN) - kids0
+        out.append((path.stem, path.suffix, any(p.rotation for p in pages), len(pages), own, kids, join))
     return out
 
 
-def floor(pngs: list[Path]) -> dict[str, list[float]]:
+def floor(pngs: list[Path]) -> dict[str, float]:
+    """Tesseract CPU seconds per scan (its pages' PNGs are named STEM-INDEX.png)."""
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    out: dict[str, list[float]] = {}
+    out: dict[str, float] = {}
     for p in pngs:
-        acc = out.setdefault(p.suffix, [0, 0.0])
         kids0 = _cpu(resource.RUSAGE_CHILDREN)
         subprocess.run(["tesseract", str(p), "-", "-l", "swe"], check=True, capture_output=True, env=env)
-        acc[0] += 1
-        acc[1] += _cpu(resource.RUSAGE_CHILDREN) - kids0
+        stem = p.stem.rsplit("-", 1)[0]
+        out[stem] = out.get(stem, 0.0) + _cpu(resource.RUSAGE_CHILDREN) - kids0
     return out
 
 
@@ -111,21 +109,19 @@ def main() -> None:
                 s = io.StringIO()
                 pstats.Stats(prof, stream=s).sort_stats("tottime").print_stats(12)
                 print(f"--- {label}: reader's own CPU by function ---\n{s.getvalue()[:4000]}")
-            pages = sum(v[0] for v in rd.values())
-            floor_cpu = sum(v[1] for v in fl.values()) / max(sum(v[0] for v in fl.values()), 1)
-            own, kids, join = (sum(v[i] for v in rd.values()) / pages for i in (1, 2, 3))
-            kinds = ", ".join(f"{k} {int(v[0])}" for k, v in sorted(rd.items()))
-            rows.append(
-                [
-                    f"{label} ({kinds})",
-                    pages,
-                    f"{floor_cpu:.2f}",
-                    f"{kids:.2f}",
-                    f"{own:.2f}",
-                    f"{join:.3f}",
-                    f"{(own + kids) / floor_cpu:.2f}",
-                ]
-            )
+            kinds: dict[str, int] = {}
+            for _, suffix, turned, n, *_ in rd:
+                kinds["turned" if turned else suffix] = kinds.get("turned" if turned else suffix, 0) + n
+            named = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
+            upright = [r for r in rd if not r[2]]
+            for what, part in ((f"{label} ({named})", rd), (f"{label}, no page read turned", upright)):
+                if part is not rd and len(part) == len(rd):
+                    continue
+                pages = sum(r[3] for r in part)
+                floor_cpu = sum(fl[r[0]] for r in part) / pages
+                own, kids, join = (sum(r[i] for r in part) / pages for i in (4, 5, 6))
+                ratio = f"{(own + kids) / floor_cpu:.2f}"
+                rows.append([what, pages, f"{floor_cpu:.2f}", f"{kids:.2f}", f"{own:.2f}", f"{join:.3f}", ratio])
     print(f"load average at end {os.getloadavg()}")
     headers = ["pages", "n", "floor CPU/page", "reader tesseract", "reader own", "of which join", "reader / floor"]
     print(table(headers, rows))
