@@ -25,7 +25,7 @@ from services.core.errors import DomainError, InvalidInput, StorageUnavailable
 from services.core.logging import get_logger
 from services.core.settings import Settings
 from services.ingest import ocr, quality
-from services.ingest.pdf_output import page_pdf_path
+from services.ingest.pdf_output import page_pdf_path, turn_back_layer
 from services.ingest.pdf_scan_image import scanned_jpeg
 from services.ingest.schemas import PageResult
 from services.ingest.separation_signals import analyse_page, turned
@@ -122,7 +122,9 @@ def ocr_page(
         text_only=text_only,
     )
     if pdf_dir is not None and reading.pdf is not None:
-        _write_atomic(page_pdf_path(pdf_dir, index), reading.pdf)
+        layer = turn_back_layer(reading.pdf, rotation) if rotation and reading.pdf_text_only else reading.pdf
+        if layer is not None:  # else the searchable PDF has this page without text (logged)
+            _write_atomic(page_pdf_path(pdf_dir, index), layer)
     method = "ocr" if reading.text else "empty"
     return PageResult(
         index,

@@ -158,11 +158,9 @@ def turn(image: Image.Image, degrees: int) -> Image.Image:
 def read_upright(
     image: Image.Image, lang: str, config: str = "", pdf_dpi: int | None = None, text_only: bool = False
 ) -> tuple[OcrText, int]:
-    """Read a page, turning it upright if needed. Returns the reading and the degrees turned.
-
-    A turned reading's PDF page is always tesseract's whole page (the turned image with its text): the
-    original page, as it lies, does not fit under text read from the page turned.
-    """
+    """Read a page, turning it upright if needed. Returns the reading and the degrees turned (a turned
+    reading's text-only PDF page lies as the turned image: pdf_output.turn_back_layer fits it to the
+    original)."""
     first = read_text(image, lang, config, pdf_dpi, text_only)
     if first.confidence is None or first.confidence >= LOW_CONFIDENCE:
         return first, 0
@@ -170,7 +168,7 @@ def read_upright(
     if rotation == 0:
         return first, 0  # upright, just a poor scan
     rotation = rotation or 180
-    second = read_text(turn(image, rotation), lang, config, pdf_dpi)
+    second = read_text(turn(image, rotation), lang, config, pdf_dpi, text_only)
     if second.confidence is not None and second.confidence > first.confidence:
         return second, rotation
     return first, 0

@@ -5,8 +5,9 @@ Tesseract writes each OCR'd page's invisible text as a one-page PDF in the same 
 blob and joined here into a derived blob `<sha>.searchable.pdf`, each text layer laid over the
 original page as it is: the PDF page itself, or the image frame wrapped by img2pdf (JPEG, PNG and
 CCITT TIFF streams embedded byte for byte). Tesseract re-encoding the page image cost CPU on every
-page and made the file several times larger. A page read turned (or whose original carries a rejected
-text layer) has tesseract's whole page instead: the turned image with its text. Pages that were not
+page and made the file several times larger. A page read turned keeps its original too, shown upright
+(/Rotate) with the text over it. A page whose original carries a rejected text layer has tesseract's
+whole page instead: the rendered image with only the OCR text. Pages that were not
 OCR'd (a real text layer, a blank page) are the original's. The original blob is never touched.
 """
 
@@ -77,13 +78,16 @@ def build_searchable_pdf(original: Path, mime: str, indices: list[int], pdf_dir:
                 opened.append(text)
                 layer = text.pages[0]
                 if not is_text_only(layer):
-                    out.pages.append(layer)  # tesseract's own page (read turned, or a text layer to hide)
+                    out.pages.append(layer)  # tesseract's own page (the original has a text layer to hide)
                     continue
                 base = source.page(index)
                 if not _same_shape(base, layer):  # e.g. a mirrored EXIF orientation img2pdf ignores
                     base = source.frame_page(index)
                 out.pages.append(base)
-                out.pages[-1].add_overlay(layer)
+                page = out.pages[-1]
+                page.add_overlay(layer)
+                if turned := (360 - _rotation(layer)) % 360:  # read turned: show the page upright
+                    page.Rotate = (_rotation(page) + turned) % 360
             out.remove_unreferenced_resources()
             out.save(tmp)
     finally:
@@ -99,10 +103,29 @@ def is_text_only(page: pikepdf.Page) -> bool:
     return resources is None or "/XObject" not in resources
 
 
+def turn_back_layer(pdf: bytes, degrees: int) -> bytes | None:
+    """The text-only page of a reading of the page turned `degrees` clockwise, set to show as the
+    original lies (/Rotate), so that it fits over the original page; the join turns the joined page
+    upright again. None (logged) if tesseract's PDF cannot be read: the searchable PDF is a by-product."""
+    try:
+        with pikepdf.open(io.BytesIO(pdf)) as doc:
+            doc.pages[0].Rotate = (360 - degrees) % 360
+            buf = io.BytesIO()
+            doc.save(buf)
+    except pikepdf.PdfError as e:
+        log.warning("text_layer_not_turned", error=f"{type(e).__name__}: {e}")
+        return None
+    return buf.getvalue()
+
+
+def _rotation(page: pikepdf.Page) -> int:
+    return int(page.obj.get("/Rotate", 0)) % 360
+
+
 def _size(page: pikepdf.Page) -> tuple[float, float]:
     box = [float(v) for v in page.trimbox]
     w, h = box[2] - box[0], box[3] - box[1]
-    return (h, w) if int(page.obj.get("/Rotate", 0)) % 180 else (w, h)
+    return (h, w) if _rotation(page) % 180 else (w, h)
 
 
 def _same_shape(base: pikepdf.Page, layer: pikepdf.Page) -> bool:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pdfplumber
 import pikepdf
+import pypdfium2 as pdfium
+import pytest
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
@@ -105,15 +107,37 @@ def test_scanned_pdf_page_is_the_original_page_under_the_text(tmp_path: Path) ->
     _assert_at_its_place(dest, 0)
 
 
-def test_a_page_read_turned_keeps_tesseracts_page_with_the_text_upright(tmp_path: Path) -> None:
-    upside_down = text_page(LINES, (2480, 1200)).rotate(180)
+def _char_box(dest: Path, word: str) -> tuple[float, float, float, float]:
+    """The word's box in the page's own (unrotated) space, by PDFium (it reads turned text too)."""
+    pdf = pdfium.PdfDocument(str(dest))
+    try:
+        page = pdf[0]
+        text = page.get_textpage()
+        start, count = text.search(word).get_next()
+        boxes = [text.get_charbox(i) for i in range(start, start + count)]
+        text.close()
+        page.close()
+    finally:
+        pdf.close()
+    return min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
+
+
+@pytest.mark.parametrize("degrees", [180, 90])
+def test_a_page_read_turned_keeps_its_image_and_is_shown_upright_with_the_text_over_its_words(
+    tmp_path: Path, degrees: int
+) -> None:
     original = tmp_path / "scan.png"
-    upside_down.save(original, dpi=(DPI, DPI))
-    pdf_dir = tmp_path / "pages"
-    (page,) = list(extract_document(original, "image/png", get_settings(), pdf_dir=pdf_dir))
-    assert page.rotation == 180
-    with pikepdf.open(page_pdf_path(pdf_dir, 0)) as layer:
-        assert not is_text_only(layer.pages[0])  # the original, as it lies, does not fit under the text
-    dest = tmp_path / "searchable.pdf"
-    build_searchable_pdf(original, "image/png", [0], pdf_dir, dest)
-    _assert_at_its_place(dest, 0)  # the turned image and its text
+    text_page(LINES, (2480, 1200)).rotate(degrees, expand=True).save(original, dpi=(DPI, DPI))  # counter-clockwise
+    (page,) = list(extract_document(original, "image/png", get_settings(), pdf_dir=tmp_path / "read"))
+    assert page.rotation == degrees  # read turned clockwise back
+    dest, _, _ = _join(original, "image/png", tmp_path)
+    with pikepdf.open(dest) as pdf:
+        (image,) = pdf.pages[0].images.values()
+        assert image.read_raw_bytes() == _png_chunks(original.read_bytes(), b"IDAT")  # the scan as it lies
+        assert int(pdf.pages[0].Rotate) == degrees  # shown upright
+    x0, y0, x1, _ = _char_box(dest, WORD)
+    # Where the word lies on the turned scan (PDF space: origin bottom left, before /Rotate).
+    if degrees == 180:
+        assert abs(x1 - (2480 - 80) * 72 / DPI) < 6 and abs(y0 - (70 + 2 * 110) * 72 / DPI) < 8, (x1, y0)
+    else:
+        assert abs(x0 - (70 + 2 * 110) * 72 / DPI) < 8 and abs(y0 - 80 * 72 / DPI) < 6, (x0, y0)
