@@ -73,7 +73,7 @@ def one_letter(url: str, s: object, letter: Path, timeout: float = 600) -> dict[
         [(state, pending)] = _rows(url, f"select state, text_pending from mail_items where id = {item_id}")
         if state in DONE and not pending:
             break
-        time.sleep(0.05)
+        time.sleep(0.5)  # times come from the events: a faster poll only takes CPU from the workers
     else:
         raise RuntimeError(f"item {item_id} did not finish")
     at: dict[str, float] = {}

@@ -25,10 +25,20 @@ from services.core.errors import DomainError, InvalidInput, StorageUnavailable
 from services.core.logging import get_logger
 from services.core.settings import Settings
 from services.ingest import ocr, quality
-from services.ingest.pdf_output import page_pdf_path
+from services.ingest.pdf_output import page_pdf_path, turn_back_layer
+from services.ingest.pdf_scan_image import scanned_jpeg
 from services.ingest.schemas import PageResult
 from services.ingest.separation_signals import analyse_page, turned
-from services.ingest.sniff import JPEG, PDF, PDFIUM_LOCK, check_embedded_images, check_image_size, open_image, sniff
+from services.ingest.sniff import (
+    JPEG,
+    PDF,
+    PDFIUM_LOCK,
+    check_embedded_images,
+    check_image_size,
+    image_dpi,
+    open_image,
+    sniff,
+)
 
 log = get_logger(__name__)
 
@@ -87,8 +97,16 @@ def is_real_text(text: str) -> bool:
 
 
 def ocr_page(
-    index: int, image: Image.Image, settings: Settings, start: float, pdf_dir: Path | None = None, dpi: int = 300
+    index: int,
+    image: Image.Image,
+    settings: Settings,
+    start: float,
+    pdf_dir: Path | None = None,
+    dpi: int = 300,
+    text_only: bool = True,
 ) -> PageResult:
+    """OCR one page image. With `pdf_dir`, its PDF page is left there: with `text_only` (the original page
+    can go under it: it has no text of its own to hide) just the invisible text, else tesseract's page."""
     image = ocr.to_grayscale(image)
     # Separation's signals come from this same image; a separator sheet or a blank back is not OCR'd.
     signals = analyse_page(image, dpi) if settings.separation_enabled else {}
@@ -97,10 +115,16 @@ def ocr_page(
     if ocr.is_blank(image) or signals.get("ink", 1.0) < settings.separation_blank_ink:
         return PageResult(index, "", "empty", None, time.perf_counter() - start, 0, signals=signals)
     reading, rotation = ocr.read_upright(
-        image, settings.ocr_languages, settings.ocr_config, pdf_dpi=dpi if pdf_dir is not None else None
+        image,
+        settings.ocr_languages,
+        settings.ocr_config,
+        pdf_dpi=dpi if pdf_dir is not None else None,
+        text_only=text_only,
     )
     if pdf_dir is not None and reading.pdf is not None:
-        _write_atomic(page_pdf_path(pdf_dir, index), reading.pdf)
+        layer = turn_back_layer(reading.pdf, rotation) if rotation and reading.pdf_text_only else reading.pdf
+        if layer is not None:  # else the searchable PDF has this page without text (logged)
+            _write_atomic(page_pdf_path(pdf_dir, index), layer)
     method = "ocr" if reading.text else "empty"
     return PageResult(
         index,
@@ -160,7 +184,7 @@ class _Source:
             frame = _load_frame(self.image, index, self.mime, self.settings)
             if frame is None:
                 return None
-            dpi = _image_dpi(frame)
+            dpi = image_dpi(frame)
             return ocr_page(index, frame, self.settings, start, self.pdf_dir, dpi)
 
     def _pdf_page(self, index: int, start: float) -> PageResult:
@@ -181,7 +205,10 @@ class _Source:
             log.info("text_layer_rejected", page=index, reason=verdict.reason)
         with page_errors(index):
             image, dpi = _render(self.pdf, index, self.settings)
-            result = ocr_page(index, image, self.settings, start, self.pdf_dir, dpi)
+            # A rejected (or unreadable) text layer stays in the original page: that page then gets
+            # tesseract's own, the rendered image with only the OCR text.
+            keeps_text = text is None or bool(text.strip())
+            result = ocr_page(index, image, self.settings, start, self.pdf_dir, dpi, text_only=not keeps_text)
         result.note = verdict.reason
         return result
 
@@ -224,6 +251,9 @@ def _render(pdf: pdfium.PdfDocument, index: int, settings: Settings) -> tuple[Im
         check_embedded_images(pdf, index, settings)  # a huge image inside the page: quarantine, not 2 GB
         page = pdf[index]
         try:
+            scan = scanned_jpeg(page, settings.ocr_dpi)  # a page that is just a JPEG: decoded, not rendered
+            if scan is not None:
+                return scan
             width, height = page.get_size()  # points, /Rotate applied
             scale = settings.ocr_dpi / 72
             pixels = width * scale * height * scale
@@ -234,15 +264,6 @@ def _render(pdf: pdfium.PdfDocument, index: int, settings: Settings) -> tuple[Im
             return bitmap.to_pil().copy(), round(scale * 72)  # own the pixels, so PDFium's buffer can be freed
         finally:
             page.close()
-
-
-def _image_dpi(image: Image.Image) -> int:
-    dpi = image.info.get("dpi")
-    try:
-        value = round(float(dpi[0])) if dpi else 0
-    except (TypeError, ValueError, IndexError):
-        value = 0
-    return value if 72 <= value <= 1200 else 300  # no or nonsense resolution: assume a 300 dpi scan
 
 
 def _load_frame(im: Image.Image, index: int, mime: str, settings: Settings) -> Image.Image | None:

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytesseract
 import pytesseract.pytesseract as tess
 from PIL import Image, ImageOps
-from pytesseract import Output
 
 from services.core.errors import InvalidInput
 
@@ -36,7 +35,8 @@ class OcrText:
     text: str
     confidence: float | None  # mean word confidence 0-100; None when no words were found
     words: int
-    pdf: bytes | None = None  # the page image with an invisible text layer, from the same pass
+    pdf: bytes | None = None  # the page's invisible text layer as a PDF page, from the same pass
+    pdf_text_only: bool = False  # `pdf` holds only the text: the original page goes under it when joined
 
 
 def limit_threads() -> None:
@@ -64,13 +64,17 @@ def is_blank(image: Image.Image) -> bool:
     return dark < BLANK_INK_FRACTION * gray.width * gray.height
 
 
-def read_text(image: Image.Image, lang: str, config: str = "", pdf_dpi: int | None = None) -> OcrText:
+def read_text(
+    image: Image.Image, lang: str, config: str = "", pdf_dpi: int | None = None, text_only: bool = False
+) -> OcrText:
     """One tesseract pass: text laid out as lines and paragraphs, and the mean word confidence.
 
-    With `pdf_dpi`, the same pass also renders the page as a searchable PDF page (image + invisible
-    text) at that resolution, so a searchable PDF costs no second recognition.
+    With `pdf_dpi`, the same pass also renders the page as a searchable PDF page at that resolution,
+    so a searchable PDF costs no second recognition: with `text_only`, only the invisible text (the
+    original page is laid under it when the document is joined: tesseract re-encoding the page image
+    costs CPU and makes it larger), else the page image with the text over it.
     """
-    data, pdf = _tesseract(_tsv_and_pdf, image, lang=lang, config=config, dpi=pdf_dpi)
+    data, pdf = _tesseract(_tsv_and_pdf, image, lang=lang, config=config, dpi=pdf_dpi, text_only=text_only)
     paragraphs: list[list[list[str]]] = []  # paragraphs of lines of words
     confs: list[float] = []
     last_par: tuple[int, int] | None = None
@@ -92,11 +96,11 @@ def read_text(image: Image.Image, lang: str, config: str = "", pdf_dpi: int | No
             confs.append(float(conf))
     text = "\n\n".join("\n".join(" ".join(words) for words in lines) for lines in paragraphs)
     confidence = round(sum(confs) / len(confs), 2) if confs else None
-    return OcrText(text=text, confidence=confidence, words=len(confs), pdf=pdf)
+    return OcrText(text=text, confidence=confidence, words=len(confs), pdf=pdf, pdf_text_only=bool(pdf and text_only))
 
 
 def _tsv_and_pdf(
-    image: Image.Image, *, lang: str, config: str, dpi: int | None, timeout: int
+    image: Image.Image, *, lang: str, config: str, dpi: int | None, text_only: bool, timeout: int
 ) -> tuple[dict, bytes | None]:
     """Run tesseract once: the TSV (words, boxes, confidences) and, with `dpi`, the page as a PDF.
 
@@ -105,23 +109,40 @@ def _tsv_and_pdf(
     bench/ocr_throughput.py, uncompressed TIFF brings tesseract's CPU time per page to the floor.
     """
     with tempfile.TemporaryDirectory(prefix="posthantering-ocr-") as tmp:
-        source = Path(tmp) / "page.tif"
-        page = image if image.mode in ("1", "L", "RGB") else image.convert("L")
-        page.save(source, "TIFF", compression="raw")
+        source = _raw_tiff(image, Path(tmp))
         base = str(Path(tmp) / "out")
         options = "-c tessedit_create_tsv=1"
         if dpi:
             options = f"--dpi {dpi} {options} -c tessedit_create_pdf=1"
+            if text_only:
+                options += " -c textonly_pdf=1"
         tess.run_tesseract(str(source), base, "", lang, f"{options} {config}".strip(), 0, timeout)
         tsv = Path(f"{base}.tsv").read_text(encoding="utf-8")
         pdf = Path(f"{base}.pdf").read_bytes() if dpi else None
     return tess.file_to_dict(tsv, "\t", -1), pdf
 
 
+def _raw_tiff(image: Image.Image, folder: Path) -> Path:
+    source = folder / "page.tif"
+    page = image if image.mode in ("1", "L", "RGB") else image.convert("L")
+    page.save(source, "TIFF", compression="raw")
+    return source
+
+
+def _osd(image: Image.Image, *, timeout: int) -> dict:  # type: ignore[type-arg]
+    """`tesseract --psm 0` on the page as an uncompressed TIFF (pytesseract's image_to_osd spends
+    ~0.15 s compressing it as a PNG first)."""
+    with tempfile.TemporaryDirectory(prefix="posthantering-osd-") as tmp:
+        source = _raw_tiff(image, Path(tmp))
+        base = str(Path(tmp) / "out")
+        tess.run_tesseract(str(source), base, "osd", "osd", "--psm 0", 0, timeout)
+        return tess.osd_to_dict(Path(f"{base}.osd").read_text(encoding="utf-8"))
+
+
 def detect_rotation(image: Image.Image) -> int | None:
     """Degrees (clockwise) to turn the page upright per tesseract OSD, or None when OSD cannot tell."""
     try:
-        osd = _tesseract(pytesseract.image_to_osd, image, output_type=Output.DICT)
+        osd = _tesseract(_osd, image)
     except InvalidInput:
         return None  # "Too few characters", an empty page, ...
     if float(osd.get("orientation_conf", 0)) < MIN_OSD_CONFIDENCE:
@@ -134,16 +155,20 @@ def turn(image: Image.Image, degrees: int) -> Image.Image:
     return image.rotate(-degrees, expand=True) if degrees else image
 
 
-def read_upright(image: Image.Image, lang: str, config: str = "", pdf_dpi: int | None = None) -> tuple[OcrText, int]:
-    """Read a page, turning it upright if needed. Returns the reading and the degrees turned."""
-    first = read_text(image, lang, config, pdf_dpi)
+def read_upright(
+    image: Image.Image, lang: str, config: str = "", pdf_dpi: int | None = None, text_only: bool = False
+) -> tuple[OcrText, int]:
+    """Read a page, turning it upright if needed. Returns the reading and the degrees turned (a turned
+    reading's text-only PDF page lies as the turned image: pdf_output.turn_back_layer fits it to the
+    original)."""
+    first = read_text(image, lang, config, pdf_dpi, text_only)
     if first.confidence is None or first.confidence >= LOW_CONFIDENCE:
         return first, 0
     rotation = detect_rotation(image)
     if rotation == 0:
         return first, 0  # upright, just a poor scan
     rotation = rotation or 180
-    second = read_text(turn(image, rotation), lang, config, pdf_dpi)
+    second = read_text(turn(image, rotation), lang, config, pdf_dpi, text_only)
     if second.confidence is not None and second.confidence > first.confidence:
         return second, rotation
     return first, 0

@@ -1,12 +1,14 @@
-"""The searchable PDF: every page of a scanned item as its image with an invisible text layer.
+"""The searchable PDF: every page of a scanned item as its original image with an invisible text layer.
 
-Tesseract renders each OCR'd page as a one-page PDF in the same pass that reads it (no second
-recognition); the pages are left in a work folder beside the blob and joined here, one page at a
-time, into a derived blob `<sha>.searchable.pdf`. Pages that were not OCR'd (a real text layer, a
-blank page) are taken from the original: the PDF page itself, or the image frame. An OCR'd page whose
-original is a JPEG keeps that JPEG stream as it is, with tesseract's invisible text laid over it
-(`keep_original_jpegs`): tesseract's own page holds the image re-encoded, several times larger. The
-original blob is never touched.
+Tesseract writes each OCR'd page's invisible text as a one-page PDF in the same pass that reads it
+(no second recognition, and no image: `textonly_pdf`); the pages are left in a work folder beside the
+blob and joined here into a derived blob `<sha>.searchable.pdf`, each text layer laid over the
+original page as it is: the PDF page itself, or the image frame wrapped by img2pdf (JPEG, PNG and
+CCITT TIFF streams embedded byte for byte). Tesseract re-encoding the page image cost CPU on every
+page and made the file several times larger. A page read turned keeps its original too, shown upright
+(/Rotate) with the text over it. A page whose original carries a rejected text layer has tesseract's
+whole page instead: the rendered image with only the OCR text. Pages that were not
+OCR'd (a real text layer, a blank page) are the original's. The original blob is never touched.
 """
 
 from __future__ import annotations
@@ -16,16 +18,21 @@ import os
 from pathlib import Path
 from typing import Any
 
-import pypdfium2 as pdfium
+import img2pdf
+import pikepdf
+from PIL import Image, ImageOps
 
 from services.core.blobs import BlobStore
 from services.core.logging import get_logger
-from services.ingest.sniff import PDF, PDFIUM_LOCK, open_image
+from services.ingest.ocr import to_grayscale
+from services.ingest.sniff import JPEG, PDF, image_dpi, open_image
 
 log = get_logger(__name__)
 
 SEARCHABLE = "searchable.pdf"
 PAGES_DIR = "pages"
+# A text layer and the original page under it may differ this much in shape (rounding of the dpi).
+SHAPE_TOLERANCE = 0.02
 
 
 def searchable_pdf_path(store: BlobStore, sha: str) -> Path:
@@ -51,122 +58,160 @@ def drop_page_pdf(store: BlobStore, sha: str, index: int) -> None:
 
 
 def build_searchable_pdf(original: Path, mime: str, indices: list[int], pdf_dir: Path, dest: Path) -> int:
-    """Join page PDFs (or the original's pages where there is none) into `dest`, atomically.
+    """Join the original's pages, each OCR'd one with its text layer, into `dest`, atomically.
 
     Returns the number of pages that carry an OCR text layer.
     """
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     ocr_pages = 0
-    with PDFIUM_LOCK:
-        out = pdfium.PdfDocument.new()
-        source = pdfium.PdfDocument(str(original)) if mime == PDF else None
-        opened: list[pdfium.PdfDocument] = []
-        try:
+    opened: list[pikepdf.Pdf] = []  # foreign pages are copied when `out` is saved: keep them open till then
+    try:
+        with _Originals(original, mime) as source, pikepdf.Pdf.new() as out:
             for index in sorted(indices):
                 page_pdf = page_pdf_path(pdf_dir, index)
-                if page_pdf.exists():
-                    doc = pdfium.PdfDocument(str(page_pdf))
-                    ocr_pages += 1
-                elif source is not None:
-                    out.import_pages(source, pages=[index])
+                if not page_pdf.exists():
+                    out.pages.append(source.page(index))
                     continue
-                else:
-                    doc = pdfium.PdfDocument(_image_frame_pdf(original, index))
-                opened.append(doc)
-                out.import_pages(doc, pages=[0])
-            out.save(str(tmp))
-        finally:
-            out.close()
-            for doc in opened:
-                doc.close()
-            if source is not None:
-                source.close()
-    ocr_indices = [i for i in sorted(indices) if page_pdf_path(pdf_dir, i).exists()]
-    try:
-        keep_original_jpegs(tmp, original, mime, sorted(indices), ocr_indices)
-    except Exception as e:  # noqa: BLE001 - the joined PDF as tesseract made it is still searchable
-        log.warning("keep_original_jpegs_failed", error=f"{type(e).__name__}: {e}")
+                ocr_pages += 1
+                text = pikepdf.open(io.BytesIO(page_pdf.read_bytes()))
+                opened.append(text)
+                layer = text.pages[0]
+                if not is_text_only(layer):
+                    out.pages.append(layer)  # tesseract's own page (the original has a text layer to hide)
+                    continue
+                base = source.page(index)
+                if not _same_shape(base, layer):  # e.g. a mirrored EXIF orientation img2pdf ignores
+                    base = source.frame_page(index)
+                out.pages.append(base)
+                page = out.pages[-1]
+                page.add_overlay(layer)
+                if turned := (360 - _rotation(layer)) % 360:  # read turned: show the page upright
+                    page.Rotate = (_rotation(page) + turned) % 360
+            out.remove_unreferenced_resources()
+            out.save(tmp)
+    finally:
+        for doc in opened:
+            doc.close()
     os.replace(tmp, dest)
     return ocr_pages
 
 
-def _has_jpeg(page: Any) -> bool:
-    import pikepdf
-
-    for image in page.images.values():
-        filters = image.get("/Filter")
-        names = [str(f) for f in filters] if isinstance(filters, pikepdf.Array) else [str(filters)]
-        if "/DCTDecode" in names:
-            return True
-    return False
+def is_text_only(page: pikepdf.Page) -> bool:
+    """A page of tesseract's `textonly_pdf` output: text, no image."""
+    resources = page.obj.get("/Resources")
+    return resources is None or "/XObject" not in resources
 
 
-def _same_size(a: Any, b: Any) -> bool:
-    (aw, ah), (bw, bh) = (_size(a), _size(b))
-    return abs(aw - bw) <= 0.02 * bw and abs(ah - bh) <= 0.02 * bh
+def turn_back_layer(pdf: bytes, degrees: int) -> bytes | None:
+    """The text-only page of a reading of the page turned `degrees` clockwise, set to show as the
+    original lies (/Rotate), so that it fits over the original page; the join turns the joined page
+    upright again. None (logged) if tesseract's PDF cannot be read: the searchable PDF is a by-product."""
+    try:
+        with pikepdf.open(io.BytesIO(pdf)) as doc:
+            doc.pages[0].Rotate = (360 - degrees) % 360
+            buf = io.BytesIO()
+            doc.save(buf)
+    except pikepdf.PdfError as e:
+        log.warning("text_layer_not_turned", error=f"{type(e).__name__}: {e}")
+        return None
+    return buf.getvalue()
 
 
-def _size(page: Any) -> tuple[float, float]:
-    box = [float(v) for v in page.mediabox]
+def _rotation(page: pikepdf.Page) -> int:
+    return int(page.obj.get("/Rotate", 0)) % 360
+
+
+def _size(page: pikepdf.Page) -> tuple[float, float]:
+    box = [float(v) for v in page.trimbox]
     w, h = box[2] - box[0], box[3] - box[1]
-    return (h, w) if int(page.obj.get("/Rotate", 0)) % 180 else (w, h)
+    return (h, w) if _rotation(page) % 180 else (w, h)
 
 
-def _strip_images(pdf: Any, page: Any) -> None:
-    """Leave only tesseract's invisible text: drop the image it drew (`Do`) and its XObjects."""
-    import pikepdf
-
-    kept = [(operands, op) for operands, op in pikepdf.parse_content_stream(page) if str(op) != "Do"]
-    page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(kept))
-    if "/XObject" in page.obj.Resources:
-        del page.obj.Resources["/XObject"]
+def _same_shape(base: pikepdf.Page, layer: pikepdf.Page) -> bool:
+    """The text layer is scaled onto the page it covers: it fits where both have the same shape."""
+    (bw, bh), (lw, lh) = _size(base), _size(layer)
+    return abs(bw / bh - lw / lh) <= SHAPE_TOLERANCE * (lw / lh)
 
 
-def keep_original_jpegs(path: Path, original: Path, mime: str, indices: list[int], ocr_indices: list[int]) -> int:
-    """Tesseract's page PDF holds the page image re-encoded (lossless, several times the JPEG's size).
-    For an OCR'd page whose original is a JPEG (a JPEG file, or a PDF page drawing a JPEG), put the
-    original page back, untouched, with tesseract's invisible text laid over it. Pages whose size
-    differs (turned 90 degrees to be read) keep tesseract's page. Returns the pages replaced."""
-    if not ocr_indices or mime not in (PDF, "image/jpeg"):
-        return 0
-    import img2pdf  # imported here: only OCR'd JPEG pages need them
-    import pikepdf
+class _Originals:
+    """The original's pages as PDF pages: a PDF's own, or an image's frames wrapped without re-encoding."""
 
-    replaced = 0
-    with pikepdf.open(path, allow_overwriting_input=True) as out:
-        wrapped = original if mime == PDF else io.BytesIO(img2pdf.convert(str(original)))
-        with pikepdf.open(wrapped) as source:
-            for index in ocr_indices:
-                pos = indices.index(index)
-                if index >= len(source.pages):
-                    continue
-                base = source.pages[index]
-                if not _has_jpeg(base) or not _same_size(base, out.pages[pos]):
-                    continue
-                text_layer = pikepdf.Pdf.new()
-                text_layer.pages.append(out.pages[pos])
-                _strip_images(text_layer, text_layer.pages[0])
-                out.pages.insert(pos, base)
-                new = out.pages[pos]
-                new.add_overlay(text_layer.pages[0])
-                del out.pages[pos + 1]
-                replaced += 1
-        if replaced:
-            out.remove_unreferenced_resources()
-            out.save(path)
-    return replaced
+    def __init__(self, original: Path, mime: str) -> None:
+        self.original, self.mime = original, mime
+        self.pdf: pikepdf.Pdf | None = None
+        self.wrapped = mime == PDF  # an image is wrapped when its first page is asked for
+        self.frames: list[pikepdf.Pdf] = []  # one-page wraps of single frames (fallbacks)
+
+    def __enter__(self) -> _Originals:
+        if self.mime == PDF:
+            self.pdf = pikepdf.open(self.original)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for doc in [self.pdf, *self.frames]:
+            if doc is not None:
+                doc.close()
+
+    def page(self, index: int) -> pikepdf.Page:
+        if not self.wrapped:
+            self.wrapped, self.pdf = True, self._wrap_image()
+        if self.pdf is None:
+            return self.frame_page(index)
+        return self.pdf.pages[index]
+
+    def frame_page(self, index: int) -> pikepdf.Page:
+        """The frame as OCR saw it (upright per EXIF, grayscale), losslessly: for an image img2pdf
+        cannot embed as it is. A PDF original's page is always its own."""
+        if self.mime == PDF:
+            return self.page(index)
+        doc = pikepdf.open(io.BytesIO(_image_frame_pdf(self.original, index, self.mime)))
+        self.frames.append(doc)
+        return doc.pages[0]
+
+    def _wrap_image(self) -> pikepdf.Pdf | None:
+        try:
+            layout = _dpi_layout(_frame_dpis(self.original))
+            data = img2pdf.convert(str(self.original), layout_fun=layout, rotation=img2pdf.Rotation.ifvalid)
+            return pikepdf.open(io.BytesIO(data))
+        except Exception as e:  # noqa: BLE001 - alpha, 16 bits, odd TIFFs: each frame re-encoded losslessly
+            log.info("image_not_wrapped_as_is", error=f"{type(e).__name__}: {e}")
+            return None
 
 
-def _image_frame_pdf(original: Path, index: int) -> bytes:
-    """A page without OCR (blank) from an image original: the frame itself as a PDF page."""
+def _frame_dpis(original: Path) -> list[int]:
+    """Each frame's resolution as OCR took it (no or nonsense resolution: 300)."""
+    out = []
+    with open_image(original) as im:
+        for index in range(getattr(im, "n_frames", 1)):
+            im.seek(index)
+            out.append(image_dpi(im))
+    return out
+
+
+def _dpi_layout(dpis: list[int]) -> Any:
+    """An img2pdf layout: each frame's page sized by the resolution tesseract was told."""
+    frames = iter(dpis)
+
+    def layout(width_px: int, height_px: int, _ndpi: object) -> tuple[float, float, float, float]:
+        dpi = next(frames, dpis[-1])
+        w, h = width_px * 72 / dpi, height_px * 72 / dpi
+        return w, h, w, h
+
+    return layout
+
+
+def _image_frame_pdf(original: Path, index: int, mime: str) -> bytes:
+    """One frame as a PDF page, losslessly (grayscale PNG through img2pdf), upright per EXIF."""
     with open_image(original) as im:
         im.seek(index)
-        frame = im.copy()
-    dpi = frame.info.get("dpi") or (300, 300)
+        frame: Image.Image = im.copy()
+        dpi = image_dpi(im)
+    if mime == JPEG:
+        frame = ImageOps.exif_transpose(frame)
     buf = io.BytesIO()
-    frame.convert("L" if frame.mode not in ("1", "L") else frame.mode).save(buf, "PDF", resolution=float(dpi[0]))
-    return buf.getvalue()
+    to_grayscale(frame).save(buf, "PNG", compress_level=1)
+    return img2pdf.convert(buf.getvalue(), layout_fun=_dpi_layout([dpi]))
 
 
 def discard_page_pdfs(store: BlobStore, sha: str) -> None:

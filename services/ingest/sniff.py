@@ -257,3 +257,13 @@ def _image_pages(path: Path, mime: str, settings: Settings) -> int:
                     return count
         except (OSError, SyntaxError, ValueError, struct.error) as e:
             raise InvalidInput(f"skadad TIFF (sida {count + 1}): {e}") from e
+
+
+def image_dpi(image: Image.Image) -> int:
+    """A page image's resolution as OCR takes it."""
+    dpi = image.info.get("dpi")
+    try:
+        value = round(float(dpi[0])) if dpi else 0
+    except (TypeError, ValueError, IndexError):
+        value = 0
+    return value if 72 <= value <= 1200 else 300  # no or nonsense resolution: assume a 300 dpi scan

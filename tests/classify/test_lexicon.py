@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from services.classify.envelope import heading, subject_line
 from services.classify.lexicon import LEXICON, LexiconFeatures, hits
 
@@ -61,3 +63,20 @@ def test_more_plain_english_department_terms() -> None:
     assert "EKO" in hits("we have paid twice for the same invoice")
     assert "HR" in hits("thank you for the job interview")
     assert "TN" not in hits("debt collection agency")  # 'collection' alone is no TN word
+
+
+def test_the_substring_prefilter_finds_what_the_patterns_alone_find() -> None:
+    """hits() skips a stem's regex when the stem is not in the text at all (issue 11: classify runs on
+    every item); on every corpus letter it finds exactly what searching every pattern finds."""
+    from services.classify.lexicon import LEXICON, _hits, compiled
+
+    letters = sorted((Path(__file__).resolve().parents[3] / "shared" / "corpus" / "letters").glob("[ab]/*.txt"))
+    assert letters
+    for path in letters:
+        low = " ".join(path.read_text(encoding="utf-8").lower().split())
+        every = tuple(
+            (dep, found)
+            for dep, pats in compiled().items()
+            if (found := tuple(LEXICON[dep][i].lstrip("*") for i, p in enumerate(pats) if p.search(low)))
+        )
+        assert _hits.__wrapped__(low) == every, path.name
