@@ -5,14 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.registration.service import propose_record
 from services.registration.text import find_dates
-
-OWN = frozenset({"KS", "SBN", "SN"})
-
-
-def fields(text: str) -> dict[str, str]:
-    return {k: v["value"] for k, v in propose_record(text, [], OWN, ranker=None)["fields"].items()}
+from tests.registration.rules_helpers import fields
 
 
 def test_english_dates_with_the_month_first() -> None:

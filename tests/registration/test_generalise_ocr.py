@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from services.registration.service import propose_record
-
-OWN = frozenset({"KS", "SBN", "SN"})
-
-
-def fields(text: str) -> dict[str, str]:
-    return {k: v["value"] for k, v in propose_record(text, [], OWN, ranker=None)["fields"].items()}
-
+from tests.registration.rules_helpers import fields
 
 # --- OCR text -------------------------------------------------------------------------------------------
 

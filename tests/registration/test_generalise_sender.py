@@ -5,13 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.registration.service import propose_record
-
-OWN = frozenset({"KS", "SBN", "SN"})
-
-
-def fields(text: str) -> dict[str, str]:
-    return {k: v["value"] for k, v in propose_record(text, [], OWN, ranker=None)["fields"].items()}
+from tests.registration.rules_helpers import fields
 
 
 def test_a_letterhead_with_the_date_in_a_column_beside_it() -> None:
