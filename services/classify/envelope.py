@@ -24,6 +24,7 @@ matter itself and stays.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _STREET = r"(?:gatan|vägen|gränd|stigen|torget|backen|allén|platsen|leden|stråket|road|street|avenue|lane)"
 _ADDRESS_PARTS = [
@@ -83,13 +84,11 @@ def heading(text: str) -> str:
     line when that is short (a note's "Orosanmälan", "Ansökan om skolskjuts"), else ''; plus its focus
     sentences (``focus_sentences``). Address parts are
     cut first, so a letterhead's street does not count."""
-    body = strip_envelope(text)
-    focus = focus_sentences(body)
-    subject = subject_line(body)
+    body, subject, focus = _read(text)
     if subject:
         return "\n".join([subject, *focus])
     first = next((ln.strip() for ln in body.splitlines() if ln.strip() and not _MAIL_HEADER.match(ln)), "")
-    return "\n".join(([first] if len(first.split()) <= HEADING_WORDS else []) + focus)
+    return "\n".join(([first] if len(first.split()) <= HEADING_WORDS else []) + list(focus))
 
 
 # Discourse markers of a letter's main matter (Swedish and English); general phrases, not topic words.
@@ -118,7 +117,14 @@ def focus_sentences(text: str) -> list[str]:
 
 def letter_text(text: str) -> str:
     """What the model reads: the letter without its envelope, its subject and focus sentences once more."""
-    body = strip_envelope(text)
-    subject = subject_line(body)
-    extra = ([subject] if subject else []) + focus_sentences(body)
+    body, subject, focus = _read(text)
+    extra = ([subject] if subject else []) + list(focus)
     return "\n".join([body, *extra]) if extra else body
+
+
+@lru_cache(maxsize=32)
+def _read(text: str) -> tuple[str, str, tuple[str, ...]]:
+    """The letter without its envelope, its subject line and its focus sentences: read once per letter,
+    though the model (``letter_text``) and the lexicon (``heading``, ``letter_text``) each ask."""
+    body = strip_envelope(text)
+    return body, subject_line(body), tuple(focus_sentences(body))  # cached: nothing to mutate
