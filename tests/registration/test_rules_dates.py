@@ -1,0 +1,61 @@
+"""Letter-date rules of issue 12's second round (small purpose-made letters, not corpus letters)."""
+
+from __future__ import annotations
+
+from tests.registration.rules_helpers import fields
+
+
+def test_a_dateline_with_a_place_outside_the_swedish_alphabet() -> None:
+    text = """Till Exempelby kommun
+
+Vi flyttar hit 1 december 2025.
+Vi vill ansöka om plats i förskola för vår dotter.
+
+Tack på förhand!
+
+Jana Dvořák
+Łódź, 12.11.2025
+"""
+    assert fields(text)["letter_date"] == "2025-11-12"
+
+
+def test_a_dateline_in_capitals_is_still_not_a_place() -> None:
+    text = """REDOVISNING 2024
+
+TILLGÅNGAR 1 JANUARI 2024
+Bankkonto 12 000 kr
+
+Exempelby 2025-02-18
+Eva Ström
+"""
+    assert fields(text)["letter_date"] == "2025-02-18"
+
+
+def test_a_dateline_without_a_day_means_the_letter_has_no_date() -> None:
+    text = """EXEMPELBY IDROTTSFÖRBUND
+
+Till föreningarna
+
+Exempelby i augusti 2025
+
+Inbjudan till tränarträff
+
+Tid: onsdag 8 oktober 2025, kl. 18.00
+Plats: Sporthallen
+
+Välkomna!
+"""
+    assert fields(text)["letter_date"] == ""
+
+
+def test_an_events_time_and_a_change_from_a_day_are_not_the_letter_date() -> None:
+    text = """Till våra kunder
+
+Nytt bankgiro
+
+Från och med 1 november 2025 har vi nytt bankgironummer.
+Det gamla upphör den 31 december 2025.
+
+Carina Ek
+"""
+    assert fields(text)["letter_date"] == ""
