@@ -9,9 +9,7 @@ from services.registration.field import Field, make_field
 from services.registration.patterns import STAMP_RE
 from services.registration.text import DATELINE_RE, PROSE_RE, Line, find_dates
 
-LETTER_DATE_LABEL = re.compile(
-    r"(?i)^(datum|date|fakturadatum|daterad|skrivet|utfärdat|dag)\b"
-)
+LETTER_DATE_LABEL = re.compile(r"(?i)^(datum|date|fakturadatum|daterad|skrivet|utfärdat|dag)\b")
 NOT_LETTER_DATE = re.compile(
     r"(?i)(förfallo|född|sista dag|senast|daterad|inkom|beslut|förelägg|period|mellan|fr\.?o\.?m|t\.?o\.?m|"
     r"giltig|vecka|möte|sammanträde|tillträde|leverans|start|slut|inflytt|avflytt|kontrollerat|besök|den \d|"

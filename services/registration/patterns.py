@@ -55,8 +55,8 @@ PNR_LABEL_RE = re.compile(r"(?i)personnummer:?\s*((?:19|20)?\d{6}[-+ ]?\d{4})")
 
 # "Ärende:", "Angående", "Ang.", "Betr." and how OCR reads them ("Arende;", "Angaende", "Ang:", "Ämne :")
 SUBJECT_LABEL_RE = re.compile(
-    r"(?i)^(ärende|[aåà]rende|angående|ang[aå]ende|ang[.:]|rubrik|ämne|amne|re|betr[.:]|beträffande|avser|subject)"
-    r"\s*[:.;]?\s+(?P<s>.+)$"
+    r"(?i)^(ärende|[aåà]rende|angående|ang[aå]ende|ang[.:]|rubrik|ämne|amne|re|betr[.:]|beträffande|avser(?=\s*:)|"
+    r"subject)\s*[:.;]?\s+(?P<s>.+)$"
 )
 SKIP_SUBJECT = re.compile(
     r"(?i)^((till|att|attn|datum|hej|bästa|dear|till berörd|sida|från|avsändare|mottagare|tel|telefon|e-post|"
@@ -72,7 +72,11 @@ TITLE_RE = re.compile(
     r"förfrågan|uppsägning|intresseanmälan|betalningspåminnelse|inkassokrav|påminnelse|samråd|inbjudan)\b"
 )
 STAMP_RE = re.compile(r"(?i)^(inkom|ankom|inkommen|ankomststämpel)\b")
-GENERIC_HEADINGS = {"kallelse", "remiss", "beslut", "meddelande", "information", "protokoll", "inbjudan", "brev"}
+GENERIC_HEADINGS = {
+    "kallelse", "remiss", "beslut", "meddelande", "information", "protokoll", "inbjudan", "brev",
+    # a document's kind over its title ("MEDBORGARFÖRSLAG" over "Sänd fullmäktiges sammanträden via webben")
+    "medborgarförslag", "motion", "skrivelse", "yttrande",
+}  # fmt: skip
 KEY_VALUE_RE = re.compile(r"^[\wåäöÅÄÖ ./()-]{2,40}:\s")
 
 SIGN_PREFIX_RE = re.compile(
