@@ -9,12 +9,16 @@ from services.registration.field import Field, make_field
 from services.registration.patterns import STAMP_RE
 from services.registration.text import DATELINE_RE, PROSE_RE, Line, find_dates
 
-LETTER_DATE_LABEL = re.compile(r"(?i)^(datum|date|fakturadatum|daterad|skrivet|utfärdat|dag)\b")
+LETTER_DATE_LABEL = re.compile(
+    r"(?i)^(datum|date|fakturadatum|beslutsdatum|daterad|skrivet|utfärdat|dag|invoice date)\b"
+    # a form's "Ort och datum: Björkö 1 oktober 2026", "Place and date: Solvik"
+    r"|^(ort|plats|place)\s*(och|,|and|&)\s*(datum|date)\b"
+)
 NOT_LETTER_DATE = re.compile(
     r"(?i)(förfallo|född|sista dag|senast|daterad|inkom|beslut|förelägg|period|mellan|fr\.?o\.?m|t\.?o\.?m|"
     r"giltig|vecka|möte|sammanträde|tillträde|leverans|start|slut|inflytt|avflytt|kontrollerat|besök|den \d|"
-    # an event's time, a change from a day ("Tid: onsdag 8 oktober", "upphör den 31 december")
-    r"\btid\b|från och med|upphör|\bkl\.)"
+    # an event's time, a change from a day, an offer's last day ("Tid: onsdag 8 oktober", "valid until")
+    r"\btid\b|från och med|upphör|until|valid|before|\bon\b|\bkl\.)"
 )
 
 RANGE_BEFORE = re.compile(r"\d\s*[–—-]\s*$")

@@ -59,7 +59,7 @@ SUBJECT_LABEL_RE = re.compile(
     r"subject)\s*[:.;]?\s+(?P<s>.+)$"
 )
 SKIP_SUBJECT = re.compile(
-    r"(?i)^((till|att|attn|datum|hej|bästa|dear|till berörd|sida|från|avsändare|mottagare|tel|telefon|e-post|"
+    r"(?i)^((till|att|attn|datum|hej|bästa|dear|till berörd|sida|från|avsändare|mottagare|tel|telefon|e-post|to the|"
     r"ert dnr|vår beteckning|vår ref|er ref|our ref|your ref|dnr|mål nr|fastighet|hejsan|god dag|kära|inkom|ankom)\b"
     r"|tack(\s+(på förhand|i förväg|för hjälpen|så mycket))?\W*$"
     r"|bilag|org|\d|www\.)"
@@ -69,7 +69,9 @@ SALUTATION_RE = re.compile(r"(?i)^(hej|hejsan|bästa|till berörd|god dag|kära|
 TITLE_RE = re.compile(
     r"(?i)^(ansökan|anmälan|begäran|medborgarförslag|läkarintyg|årsräkning|förteckning|överklagande|överklagan|"
     r"kreditfaktura|faktura|klagomål|synpunkt(er)?|orosanmälan|rapport|redovisning|komplettering|intyg|"
-    r"förfrågan|uppsägning|intresseanmälan|betalningspåminnelse|inkassokrav|påminnelse|samråd|inbjudan)\b"
+    r"förfrågan|uppsägning|intresseanmälan|betalningspåminnelse|inkassokrav|påminnelse|samråd|inbjudan|"
+    # English letters' kinds ("Invitation: free webinar ...")
+    r"invitation|invoice|application|complaint|request|reminder)\b"
 )
 STAMP_RE = re.compile(r"(?i)^(inkom|ankom|inkommen|ankomststämpel)\b")
 GENERIC_HEADINGS = {

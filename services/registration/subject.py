@@ -22,11 +22,14 @@ from services.registration.patterns import (
 )
 from services.registration.subject_shapes import (
     FOREIGN_ADDRESS_RE,
+    caps,
     generic,
+    header_row,
     heading_after_references,
     kind_key,
     later_is_subject,
     masthead,
+    title_rest,
     without_number,
 )
 from services.registration.text import (
@@ -85,6 +88,8 @@ def _subject_line(text: str, blocks: list[list[Line]], head_end: int, org_at: in
         t = first.text
         if SKIP_SUBJECT.match(t) or SALUTATION_RE.match(t) or GREETING_RE.match(t) or (find_dates(t) and len(t) < 40):
             continue
+        if (meta_line(first) and not KEY_VALUE_RE.match(t)) or header_row(t):
+            continue  # "Ärendenummer 062541-2026", "Er referens      Vår referens      Datum"
         if DATELINE_RE.match(t):
             continue
         if looks_like_person(t) or POSTCODE_RE.search(t) or STREET_RE.match(t) or address_line(t) or len(t) > 140:
@@ -178,6 +183,8 @@ def _continues(value: str, line: str, nxt: str, last: bool) -> bool:
         return False
     if find_dates(nxt) and len(nxt) < 30:
         return False
+    if caps(line) and not caps(nxt):
+        return False  # "LEKPLATSKATALOGEN 2027" over "från Lekgårdens Utemiljö AB": a title in capitals ends there
     return value.count("(") > value.count(")") or nxt[:1].islower() or (len(line) >= 55 and last and len(nxt) < 40)
 
 
@@ -243,7 +250,7 @@ def _subject(text: str, blocks: list[list[Line]], head_end: int, org: Field | No
     # a title on the first line ("Ansökan om plats i förskola", "LÄKARINTYG FÖR SJUKLÖN")
     if blocks:
         first = blocks[0][0]
-        rest_ok = len(blocks[0]) == 1 or blocks[0][1].text.startswith("(")
+        rest_ok = len(blocks[0]) == 1 or title_rest(blocks[0][1].text)
         if rest_ok and TITLE_RE.match(first.text) and len(first.text) < 120 and not first.text.endswith("."):
             value = re.split(r"\s{3,}", first.text)[0]
             return make_field(swedish_dashes(sentence_case(value)), 0.88, text, first.start, first.start + len(value))
@@ -284,7 +291,11 @@ def _caps_or_line(text: str, blocks: list[list[Line]], head_end: int, org_at: in
         table = first.text != t and all(meta_line(ln) or re.search(r"\S\s{3,}\S", ln.text) for ln in block[1:])
         if (len(block) > 2 and not table) or (not second_ok and not table and first.no < head_end and not tagline):
             continue
-        if generic(value):
+        # a name in capitals over the recipient block is the letterhead ("NORDHAGE & BERG ARKITEKTER")
+        letterhead = (
+            block is blocks[0] and len(block) == 1 and len(blocks) > 1 and first.no < head_end - 1
+        ) and not KEY_VALUE_RE.match(blocks[1][0].text)
+        if generic(value) or letterhead:
             later = _subject_line(text, blocks, max(head_end, first.no + 1), org_at)
             if later is not None:
                 return later

@@ -89,3 +89,20 @@ def later_is_subject(later: Field, blocks: list[list[Line]]) -> bool:
             alone = len(block) == 1 and not block[0].text.endswith((".", "!", "?"))
             return alone or (i > 0 and len(blocks[i - 1]) == 1 and generic(blocks[i - 1][0].text))
     return False
+
+
+def caps(t: str) -> bool:
+    letters = [c for c in t if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters)
+
+
+def header_row(t: str) -> bool:
+    """ "Er referens          Vår referens          Datum": the header row of a table of references."""
+    cols = [c for c in re.split(r"\s{3,}", t) if c.strip()]
+    return len(cols) >= 2 and all(re.search(r"(?i)ref|datum|date|dnr|beteckning|nummer|\bnr\b", c) for c in cols)
+
+
+def title_rest(t: str) -> bool:
+    """What may stand under a form's title on its first line: "(blankett 3)", "enligt lagen (2018:222) om ...",
+    "Socialtjänsten, Solvik kommun" (the addressee)."""
+    return t.startswith("(") or t[:1].islower() or bool(re.search(r"(?i)\b[\wåäö-]+s? kommun$", t))

@@ -59,3 +59,50 @@ Det gamla upphör den 31 december 2025.
 Carina Ek
 """
     assert fields(text)["letter_date"] == ""
+
+
+def test_a_forms_place_and_date_field() -> None:
+    text = """ÄNDRING AV ABONNEMANG
+
+Fastighetsbeteckning: Exempel 2:61
+Mätaren avlästes 2026-08-31
+Datum för tillträde: 2026-09-30
+Namn: Nils Backman
+
+Ort och datum: Exempelby 1 oktober 2026
+Underskrift: Nils Backman
+"""
+    assert fields(text)["letter_date"] == "2026-10-01"
+
+
+def test_a_decision_date_in_an_authoritys_header() -> None:
+    text = """EXEMPELMYNDIGHETEN                                  UTMÄTNINGSBESLUT
+                                                    Beslutsdatum 2026-06-03
+                                                    Målnummer 43-771204-26
+
+Exempelby kommun
+Löneenheten
+
+Beslut om utmätning av lön
+
+Betala senast den 5 i månaden.
+"""
+    assert fields(text)["letter_date"] == "2026-06-03"
+
+
+def test_a_day_in_an_english_sentence_is_not_the_letter_date() -> None:
+    text = """Example Analytics Ltd.
+101 Finsbury Pavement, London EC2A 1RS
+
+Invitation: free webinar
+
+Dear municipal leader,
+
+Join our free webinar on 22 October 2026 and discover how we help councils to:
+
+- cut energy costs
+
+Best regards,
+The Example Team
+"""
+    assert fields(text)["letter_date"] == ""

@@ -171,3 +171,125 @@ KOMPLETTERING ENLIGT FÖRELÄGGANDE
 Med anledning av ert föreläggande översänder vi följande handlingar.
 """
     assert fields(text)["subject"] == "Komplettering enligt föreläggande"
+
+
+def test_an_english_subject_label_among_a_letters_fields() -> None:
+    text = """From: Priya Menon
+E-mail: priya@example.com
+
+Date: March 14, 2026
+
+To: Exempelby kommun, Education Office
+
+Subject: School places for our two children
+
+Dear Sir or Madam,
+
+We would like to apply for places.
+"""
+    assert fields(text)["subject"] == "School places for our two children"
+
+
+def test_an_english_kind_keys_a_title_and_to_the_municipality_is_no_subject() -> None:
+    one = """Example Analytics Ltd.
+
+Invitation: free webinar "AI for municipalities"
+
+Dear municipal leader,
+
+Join our free webinar.
+"""
+    two = """Andrew Okafor
+Linnégatan 14 B
+734 32 Exempelby
+
+15 October 2026
+
+To the municipality of Exempelby
+
+Damp and mould in my rented flat
+
+Hello,
+
+I rent a flat.
+"""
+    assert fields(one)["subject"] == 'Invitation: free webinar "AI for municipalities"'
+    assert fields(two)["subject"] == "Damp and mould in my rented flat"
+
+
+def test_a_forms_title_over_its_legal_ground_or_its_addressee() -> None:
+    one = """ANSÖKAN OM BOSTADSANPASSNINGSBIDRAG
+enligt lagen (2018:222) om bostadsanpassningsbidrag
+
+1. SÖKANDE
+Namn: Birgitta Sjölund
+"""
+    two = """ANSÖKAN OM EKONOMISKT BISTÅND
+Socialtjänsten, Exempelby kommun
+
+SÖKANDE
+Namn: Daniel Karlsson
+
+HUSHÅLL
+Antal vuxna: 1
+"""
+    assert fields(one)["subject"] == "Ansökan om bostadsanpassningsbidrag"
+    assert fields(two)["subject"] == "Ansökan om ekonomiskt bistånd"
+
+
+def test_a_reference_line_and_a_tables_header_row_are_not_the_subject() -> None:
+    one = """Exempelverket
+Box 1164
+621 22 Visby
+
+Datum 2026-06-22
+Ärendenummer 062541-2026
+
+Meddelande till kommunen om beslut om assistansersättning
+
+Försäkringskassan har i dag beslutat.
+"""
+    two = """Exempelby kommun
+Upphandlingsfunktionen
+Rådhusgatan 7
+734 80 Exempelby
+
+
+Er referens          Vår referens          Datum
+KS 2026/0087         OFF-26-0193           2026-02-19
+
+
+Fråga under anbudstiden – Upphandling av skrivare
+
+Vi avser att lämna anbud.
+"""
+    assert fields(one)["subject"] == "Meddelande till kommunen om beslut om assistansersättning"
+    assert fields(two)["subject"] == "Fråga under anbudstiden – Upphandling av skrivare"
+
+
+def test_a_title_in_capitals_does_not_run_on_to_a_line_in_lower_case() -> None:
+    text = """LEKPLATSKATALOGEN 2027
+från Exempel Utemiljö AB
+
+Hej!
+
+Nu är vår nya katalog här.
+"""
+    assert fields(text)["subject"] == "Lekplatskatalogen 2027"
+
+
+def test_a_name_in_capitals_over_the_recipient_block_is_the_letterhead() -> None:
+    text = """NORDHAGE & BERG ARKITEKTER
+
+Exempelby kommun
+Att: Bygglovsenheten
+Box 104
+734 22 Exempelby
+
+Västerås den 14 mars 2026
+
+Komplettering – tillbyggnad av förskolan Vitsippan
+
+Med anledning av ert föreläggande översänder vi handlingar.
+"""
+    assert fields(text)["subject"] == "Komplettering – tillbyggnad av förskolan Vitsippan"
