@@ -4,9 +4,11 @@ rules with the learned ranker over them (services/registration/learned/), scored
     .venv/bin/python bench/registration.py [--ocr [N]] [--errors FIELD] [--rules-only] [--ablation] [--erms]
     .venv/bin/python bench/registration.py --set fresh3 [--rules-only]
 
-`--set fresh3`: the held-out set bench/data/fresh_letters_3 (48 letters written 2026-11-29 before any scoring,
-never used to train or tune; its own registration.csv), clean text only: the rules alone, and the ranker
-trained on corpus sets a, b and the tuning letters. Per-letter misses are never printed for it.
+`--set fresh3`: bench/data/fresh_letters_3 (48 letters written 2026-11-29; held out until session 4, tuning
+data since session 5: `--errors FIELD` prints its misses), clean text only: the rules alone, and the ranker
+trained on corpus sets a, b and the tuning letters. Every labelled set side by side, and the ranker
+cross-validated by leaving one set out: bench/registration_sets.py. The held-out set is now
+bench/data/fresh_letters_4 (scored by the lead only; never read by these scripts).
         [--train-tune]
     .venv/bin/python bench/registration.py --set tune [--errors FIELD]     # or --dir DIR [--labels CSV]
 
@@ -35,7 +37,7 @@ Columns:
 - The shipped ranker re-ranks letter_date, subject and sender_org and knows the rules' picks. sender_kind
   is the rules' reading of the chosen organisation; the classifier gives its confidence.
 - `gen` (`--ablation`): the ranker without the rule-pick features; there the kind classifier picks the kind.
-- `--errors FIELD` prints the rules' misses of set a only (b is held out).
+- `--errors FIELD` (alias `--misses`) prints the rules' misses of sets a and b (both tuning data now).
 - The confidence lines show how often a field is right at each confidence. The validation station marks a
   field below 0.8.
 
@@ -170,7 +172,7 @@ def erms_valid(text: str, item_id: int, secret_hint: bool) -> list[str]:
 OCR_CACHE = Path("/tmp/posthantering-registration-ocr")
 # The OCR text of every corpus scan, written once by bench/routing_ocr_cache.py (the same extraction).
 SHARED_OCR_CACHE = REPO / "bench" / ".cache" / "routing_ocr.json"
-WRITING_SETS = {"a", "rt"}  # the rules are written reading these (id prefix); misses never printed for others
+WRITING_SETS = {"a", "b", "rt", "f3"}  # tuning data (id prefix): their misses may be printed
 # Extra letter sets scored by the rules with `--set NAME` (or any folder: `--dir D --labels CSV`).
 NAMED_SETS = {"tune": REPO / "bench" / "data" / "registration_tune"}
 
@@ -285,13 +287,13 @@ def fresh3_texts() -> tuple[list[tuple[str, str]], dict[str, dict[str, str]]]:
     return texts, labels
 
 
-def score_fresh3(rules_only: bool) -> None:
-    """The held-out set: the rules alone and the ranker trained on sets a, b and tune (clean text, no misses)."""
+def score_fresh3(rules_only: bool, errors: str = "") -> None:
+    """fresh_letters_3: the rules alone and the ranker trained on sets a, b and tune (clean text)."""
     from bench.registration_train import fit
 
     texts, labels = fresh3_texts()
     started = time.perf_counter()
-    results = {"rules f3": run(texts, labels, None)}
+    results = {"rules f3": run(texts, labels, None, errors)}
     if not rules_only:
         results["lrn f3←ab+tune"] = run(texts, labels, fit(["a", "b", "tune"])[0])
     rows = ["| field | " + " | ".join(results) + " | n | target |", "|---" * (len(results) + 3) + "|"]
@@ -325,7 +327,7 @@ def main() -> None:
     ap.add_argument(
         "--ocr", nargs="?", const="all", default="", help="score the OCR text of every scan (or of the first N) too"
     )
-    ap.add_argument("--errors", default="", help="print the rules' misses of this field (set a only: b is held out)")
+    ap.add_argument("--errors", "--misses", default="", help="print the rules' misses of this field")
     ap.add_argument("--rules-only", action="store_true", help="no learned ranker (no training)")
     ap.add_argument("--erms", action="store_true", help="validate the ERMS record of every letter")
     ap.add_argument(
@@ -336,13 +338,13 @@ def main() -> None:
         "--set",
         default="",
         choices=("", "fresh3", *sorted(NAMED_SETS)),
-        help="fresh3: the held-out set (no misses printed); tune: the tuning letters (rules only)",
+        help="fresh3: fresh_letters_3 (tuning data now); tune: the tuning letters (rules only)",
     )
     ap.add_argument("--dir", default="", help="score the rules on the letters (*.txt) of this folder")
     ap.add_argument("--labels", default="", help="the labels of --dir (default: DIR/registration.csv)")
     args = ap.parse_args()
     if args.set == "fresh3":
-        score_fresh3(args.rules_only)
+        score_fresh3(args.rules_only, args.errors)
         return
     if args.set or args.dir:
         extra_set(Path(args.dir) if args.dir else NAMED_SETS[args.set], args.labels, args.errors)
