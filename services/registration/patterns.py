@@ -55,8 +55,9 @@ PNR_LABEL_RE = re.compile(r"(?i)personnummer:?\s*((?:19|20)?\d{6}[-+ ]?\d{4})")
 
 # "Ärende:", "Angående", "Ang.", "Betr." and how OCR reads them ("Arende;", "Angaende", "Ang:", "Ämne :")
 SUBJECT_LABEL_RE = re.compile(
-    r"(?i)^(ärende|[aåà]rende|angående|ang[aå]ende|ang[.:]|rubrik|ämne|amne|re|betr[.:]|beträffande|avser(?=\s*:)|"
-    r"subject)\s*[:.;]?\s+(?P<s>.+)$"
+    r"(?i)^((?:ärende|[aåà]rende)\s*/\s*avser|avser\s*/\s*ärende|"  # a form's "Ärende/Avser:"
+    r"ärende|[aåà]rende|angående|ang[aå]ende|ang[.:]|rubrik|ämne|amne|re|betr[.:]|beträffande|avser(?=\s*:)|"
+    r"subject|regarding(?=\s*:)|concerning(?=\s*:))\s*([:.;]|\s[-–](?=\s))?\s+(?P<s>.+)$"
 )
 SKIP_SUBJECT = re.compile(
     r"(?i)^((till|att|attn|datum|hej|bästa|dear|till berörd|sida|från|avsändare|mottagare|tel|telefon|e-post|to the|"

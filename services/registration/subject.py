@@ -88,7 +88,8 @@ def _subject_line(text: str, blocks: list[list[Line]], head_end: int, org_at: in
         t = first.text
         if SKIP_SUBJECT.match(t) or SALUTATION_RE.match(t) or GREETING_RE.match(t) or (find_dates(t) and len(t) < 40):
             continue
-        if (meta_line(first) and not KEY_VALUE_RE.match(t)) or header_row(t):
+        t = first_column(t)  # "Anmälan om värmepump          Solvik 2026-03-14": the dateline beside it
+        if (meta_line(first) and not KEY_VALUE_RE.match(t)) or header_row(first.text):
             continue  # "Ärendenummer 062541-2026", "Er referens      Vår referens      Datum"
         if DATELINE_RE.match(t):
             continue
@@ -98,7 +99,7 @@ def _subject_line(text: str, blocks: list[list[Line]], head_end: int, org_at: in
             continue  # a form's field, not "Inbjudan: Kommundagen 2026", "Remiss: Förslag till kulturplan"
         if t.endswith((",", ".", ":")) or (t.endswith(("!", "?")) and len(t) > 80) or len(t.split()) < 2:
             continue
-        end = first.end
+        end = first.start + len(t)
         if len(block) > 1 and block[1].text[:1].islower() and not meta_line(block[1]):
             t, end = f"{t} {block[1].text}", block[1].end  # a subject wrapped onto a second line
         return make_field(swedish_dashes(sentence_case(t)), 0.75, text, first.start, end)

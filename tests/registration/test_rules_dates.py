@@ -106,3 +106,31 @@ Best regards,
 The Example Team
 """
     assert fields(text)["letter_date"] == ""
+
+
+def test_handwritten_and_english_date_forms() -> None:
+    from services.registration.text import find_dates
+
+    def iso(s: str) -> list[str]:
+        return [d.isoformat() for d, _, _ in find_dates(s)]
+
+    assert iso("14th March 2026") == ["2026-03-14"]
+    assert iso("the 14th of March 2026") == ["2026-03-14"]
+    assert iso("14 March, 2026") == ["2026-03-14"]
+    assert iso("14 mars -26") == ["2026-03-14"]
+    assert iso("14.3.26") == ["2026-03-14"]
+    assert iso("14/03/26") == ["2026-03-14"]
+    assert iso("4-3-2026") == ["2026-03-04"]
+    assert iso("kl. 10.30, avsnitt 3.1.2, nr 1.2.25.4") == []
+
+
+def test_a_handwritten_date_under_the_signature() -> None:
+    text = """Hej!
+
+Snön plogas inte på Ekvägen. Det har varit så hela vintern.
+
+Mvh
+Karin Ek
+3 april -26
+"""
+    assert fields(text)["letter_date"] == "2026-04-03"

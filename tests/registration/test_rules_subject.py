@@ -293,3 +293,50 @@ Komplettering – tillbyggnad av förskolan Vitsippan
 Med anledning av ert föreläggande översänder vi handlingar.
 """
     assert fields(text)["subject"] == "Komplettering – tillbyggnad av förskolan Vitsippan"
+
+
+def test_english_regarding_and_a_dash_after_subject_are_labels() -> None:
+    one = """Regarding: Noise from the construction site
+
+Dear Sir or Madam,
+
+The noise starts at 6 am.
+"""
+    two = """Dear Exempelby Municipality,
+
+Subject - Request for copies of meeting minutes
+
+I would like copies of the minutes.
+"""
+    assert fields(one)["subject"] == "Noise from the construction site"
+    assert fields(two)["subject"] == "Request for copies of meeting minutes"
+
+
+def test_a_forms_arende_avser_field() -> None:
+    text = """BLANKETT: ANMÄLAN OM SKADA
+
+Ärende/Avser: Skada på bil orsakad av potthål
+Datum för skadan: 2026-02-10
+Namn: Eva Lund
+"""
+    assert fields(text)["subject"] == "Skada på bil orsakad av potthål"
+
+
+def test_a_dateline_beside_the_subject_and_an_underlined_title() -> None:
+    one = """Exempelby kommun
+Miljöförvaltningen
+734 80 Exempelby
+
+Anmälan om värmepump                                   Exempelby 2026-03-14
+
+Jag vill installera en bergvärmepump.
+"""
+    two = """Anmälan om buller
+-----------------
+
+Till miljöförvaltningen, Exempelby kommun
+
+Grannen har en fläkt som låter hela natten.
+"""
+    assert fields(one)["subject"] == "Anmälan om värmepump"
+    assert fields(two)["subject"] == "Anmälan om buller"
