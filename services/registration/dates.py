@@ -45,11 +45,18 @@ def _stamp_dates(dates: list[tuple[date, int, int]], lines: list[Line], text: st
     stamps = [ln.no for ln in lines if STAMP_WORD.search(ln.text)]
     if not stamps:
         return set()
-    near = [(d, text.count("\n", 0, d[1])) for d in dates]
+    # a stamp's date is in digits ("2025-03-03"), not "21 maj 2025" (the letter's dateline OCR put under it)
+    numeric = [d for d in dates if not re.search(r"[A-Za-zåäö]", text[d[1] : d[2]])]
+    near = [(d, text.count("\n", 0, d[1])) for d in numeric]
     near = [(d, no) for d, no in near if any(0 < no - s <= 3 for s in stamps)]
-    alone = {d[1] for d, no in near if len(lines[no].text) - (d[2] - d[1]) < 4}
+    alone = {d[1] for d, no in near if len(lines[no].text) - (min(d[2], lines[no].end) - d[1]) < 4}
     if alone:
         return alone
+    # the stamp further down the head: of two dates alone on their lines, the later is the arrival
+    head = [d for d in numeric if text.count("\n", 0, d[1]) < 25]
+    head = [d for d in head if len(lines[text.count("\n", 0, d[1])].text) == d[2] - d[1]]
+    if len(head) >= 2 and len({d[0] for d in head}) > 1:
+        return {max(head)[1]}
     ending = [d[1] for d, no in near if d[2] == lines[no].end and any(0 < no - s <= 2 for s in stamps)]
     return set(ending[:1])
 

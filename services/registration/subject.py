@@ -23,6 +23,7 @@ from services.registration.patterns import (
 from services.registration.subject_shapes import (
     FOREIGN_ADDRESS_RE,
     caps,
+    caps_lead,
     generic,
     header_row,
     heading_after_references,
@@ -274,7 +275,7 @@ def _caps_or_line(text: str, blocks: list[list[Line]], head_end: int, org_at: in
     # a heading in capitals; a generic one ("KALLELSE", "REMISS") only when no subject line follows
     for block in head_blocks(blocks, 10):
         first = block[0]
-        t = first_column(first.text)  # "FAKTURA        Fakturadatum 2025-04-30"
+        t = caps_lead(first_column(first.text))  # "FAKTURA        Fakturadatum 2025-04-30"
         if first.start == org_at:
             continue
         letters = [c for c in t if c.isalpha()]

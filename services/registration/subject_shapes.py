@@ -57,7 +57,7 @@ def masthead(text: str, blocks: list[list[Line]]) -> Field | None:
     if COMPANY_RE.search(t) or ASSOCIATION_RE.search(t) or POSTCODE_RE.search(t):
         return None
     d = second.text
-    if not re.search(r"[·|•]", d) or not (find_dates(d) or _MONTH_OR_YEAR.search(d)):
+    if not re.search(r"[·|•+]", d) or not (find_dates(d) or _MONTH_OR_YEAR.search(d)):
         return None
     if POSTCODE_RE.search(d) or STREET_RE.search(d) or re.search(r"(?i)org\.?\s?nr|@|\btel\b|www\.|box\s\d", d):
         return None  # a letterhead's address line
@@ -106,3 +106,15 @@ def title_rest(t: str) -> bool:
     """What may stand under a form's title on its first line: "(blankett 3)", "enligt lagen (2018:222) om ...",
     "Socialtjänsten, Solvik kommun" (the addressee)."""
     return t.startswith("(") or t[:1].islower() or bool(re.search(r"(?i)\b[\wåäö-]+s? kommun$", t))
+
+
+def caps_lead(t: str) -> str:
+    """ "INKASSOKRAV Datum: 2025-07-02" -> "INKASSOKRAV": a heading in capitals and, in the same line (OCR
+    closed the gap between the columns), a date's label."""
+    words = t.split()
+    for i, w in enumerate(words):
+        if re.search(r"[a-zåäö]", w):
+            if i and re.match(r"(?i)\w*(datum|date)\b", w) and any(c.isalpha() for c in "".join(words[:i])):
+                return " ".join(words[:i])
+            break
+    return t
