@@ -13,11 +13,16 @@ Columns: `rules` (the rules alone); `--shipped`: the ranker shipped in services/
 The rules themselves were written reading all four sets: `--cv` only holds the ranker's layer out.
 Scoring as bench/registration.py (subject: exact, where the letter states one).
 
-Result (2026-11-29, session 5, after the second round of date, subject and our_dnr rules):
+Result (2026-11-29, session 5: before → after the second round of date, subject and our_dnr rules, same
+day; rules written reading all four sets, so `rules` columns are training scores; `cv` holds out only the
+ranker; sender, sender_kind, their_ref and recipient_unit unchanged except their_ref tune 98.3 → 99.2%):
 
-| field | rules a | rules b | rules tune | rules fresh3 | cv a | cv b | cv tune | cv fresh3 |
-|---|---|---|---|---|---|---|---|---|
-| see /work/notes/w12-result.md for the measured tables |
+| set | letter_date rules | letter_date cv | subject rules | subject cv | our_dnr rules |
+|---|---|---|---|---|---|
+| a | 100.0 → 100.0 | 100.0 → 100.0 | 98.3 → 98.3 | 96.6 → 98.3 | 100.0 → 100.0 |
+| b | 96.9 → 100.0 | 96.9 → 100.0 | 83.5 → 98.9 | 83.5 → 98.9 | 99.0 → 99.0 |
+| tune | 100.0 → 100.0 | 98.3 → 100.0 | 100.0 → 100.0 | 100.0 → 100.0 | 99.2 → 100.0 |
+| fresh3 | 93.8 → 100.0 | 93.8 → 100.0 | 72.2 → 100.0 | 83.3 → 100.0 | 100.0 → 100.0 |
 """
 
 from __future__ import annotations
