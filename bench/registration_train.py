@@ -3,7 +3,8 @@
     .venv/bin/python bench/registration_train.py [--sets a,b] [--no-ocr] [--out PATH]
 
 Trains on the hand labels of ../shared/corpus/letters/registration.csv: the clean text of every letter of
-the given sets (default both: all 192 letters, for production; "tune": bench/data/registration_tune)
+the given sets (default a, b, tune and fresh3: the 360 labelled letters, for production; "tune":
+bench/data/registration_tune, "fresh3": bench/data/fresh_letters_3, tuning data since session 5)
 and, unless --no-ocr, the OCR text of their scans from bench/.cache/routing_ocr.json (written by
 bench/routing_ocr_cache.py) when that file exists.
 The regularisation of each model is chosen by 5-fold cross-validation over the training letters; the chosen
@@ -26,15 +27,20 @@ SCANS = REPO.parent / "shared" / "corpus" / "scans"
 OCR_CACHE = REPO / "bench" / ".cache" / "routing_ocr.json"
 # the tuning letters written for issue 12 (clean text only, labelled like the corpus): set name "tune"
 TUNE = REPO / "bench" / "data" / "registration_tune"
+# the letters written for issues 12 and 15 as a held-out set, spent (tuning data) since session 5: "fresh3"
+FRESH3 = REPO / "bench" / "data" / "fresh_letters_3"
+EXTRA = {"tune": TUNE, "fresh3": FRESH3}
 
 
 def labels() -> dict[str, dict[str, str]]:
     out = {r["id"]: r for r in csv.DictReader((LETTERS / "registration.csv").open(encoding="utf-8"))}
-    return out | {r["id"]: r for r in csv.DictReader((TUNE / "registration.csv").open(encoding="utf-8"))}
+    for folder in EXTRA.values():
+        out |= {r["id"]: r for r in csv.DictReader((folder / "registration.csv").open(encoding="utf-8"))}
+    return out
 
 
 def _folder(s: str) -> Path:
-    return TUNE if s == "tune" else LETTERS / s
+    return EXTRA.get(s, LETTERS / s)
 
 
 def texts(sets: list[str], ocr: bool) -> list[tuple[str, str]]:
@@ -43,7 +49,7 @@ def texts(sets: list[str], ocr: bool) -> list[tuple[str, str]]:
     if ocr and OCR_CACHE.exists():
         cache = json.loads(OCR_CACHE.read_text(encoding="utf-8"))
         for s in sets:
-            if s == "tune":
+            if s in EXTRA:
                 continue  # no scans
             for row in csv.DictReader((SCANS / s / "manifest.csv").open(encoding="utf-8")):
                 if row["id"] in cache:
@@ -77,7 +83,7 @@ def main() -> None:
     from services.registration.learned.model import DEFAULT_PATH
 
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sets", default="a,b")
+    ap.add_argument("--sets", default="a,b,tune,fresh3")
     ap.add_argument("--no-ocr", action="store_true")
     ap.add_argument("--out", default=str(DEFAULT_PATH))
     ap.add_argument("--no-rule-features", action="store_true", help="rank without knowing the rules' picks")

@@ -62,7 +62,7 @@ def rule_context(text: str, case_refs: list[str], own_prefixes: frozenset[str]) 
     blocks = without_stamp(split_blocks(blocks))
     head_end = head_end_of(blocks)
     name, org, name_line = sender(text, lines, blocks)
-    our = our_dnr(text, case_refs, own_prefixes)
+    our = our_dnr(text, case_refs, own_prefixes, org.value, blocks)
     sid = sender_id(text, name_line, lines)
     fields = {
         "sender_name": name,

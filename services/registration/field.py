@@ -21,7 +21,7 @@ class Field:
 
 def swedish_dashes(s: str) -> str:
     """OCR reads the en dash of a Swedish title as a hyphen or an em dash: "Remiss - Förslag", "årskurs 7-9"."""
-    s = re.sub(r"(?<=\S) [-—] (?=\S)", " – ", s)
+    s = re.sub(r"(?<=\S) (?:[-—–]{2}|[-—]) (?=\S)", " – ", s)
     return re.sub(r"(?<![\d/-])(\d{1,4})-(\d{1,4})(?![\d/-])", lambda m: f"{m[1]}–{m[2]}", s)
 
 

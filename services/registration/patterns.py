@@ -55,11 +55,12 @@ PNR_LABEL_RE = re.compile(r"(?i)personnummer:?\s*((?:19|20)?\d{6}[-+ ]?\d{4})")
 
 # "Ärende:", "Angående", "Ang.", "Betr." and how OCR reads them ("Arende;", "Angaende", "Ang:", "Ämne :")
 SUBJECT_LABEL_RE = re.compile(
-    r"(?i)^(ärende|[aåà]rende|angående|ang[aå]ende|ang[.:]|rubrik|ämne|amne|re|betr[.:]|beträffande|avser|subject)"
-    r"\s*[:.;]?\s+(?P<s>.+)$"
+    r"(?i)^((?:ärende|[aåà]rende)\s*/\s*avser|avser\s*/\s*ärende|"  # a form's "Ärende/Avser:"
+    r"ärende|[aåà]rende|angående|ang[aå]ende|ang[.:]|rubrik|ämne|amne|re|betr[.:]|beträffande|avser(?=\s*:)|"
+    r"subject|regarding(?=\s*:)|concerning(?=\s*:))\s*([:.;]|\s[-–](?=\s))?\s+(?P<s>.+)$"
 )
 SKIP_SUBJECT = re.compile(
-    r"(?i)^((till|att|attn|datum|hej|bästa|dear|till berörd|sida|från|avsändare|mottagare|tel|telefon|e-post|"
+    r"(?i)^((till|att|attn|datum|hej|bästa|dear|till berörd|sida|från|avsändare|mottagare|tel|telefon|e-post|to the|"
     r"ert dnr|vår beteckning|vår ref|er ref|our ref|your ref|dnr|mål nr|fastighet|hejsan|god dag|kära|inkom|ankom)\b"
     r"|tack(\s+(på förhand|i förväg|för hjälpen|så mycket))?\W*$"
     r"|bilag|org|\d|www\.)"
@@ -69,10 +70,16 @@ SALUTATION_RE = re.compile(r"(?i)^(hej|hejsan|bästa|till berörd|god dag|kära|
 TITLE_RE = re.compile(
     r"(?i)^(ansökan|anmälan|begäran|medborgarförslag|läkarintyg|årsräkning|förteckning|överklagande|överklagan|"
     r"kreditfaktura|faktura|klagomål|synpunkt(er)?|orosanmälan|rapport|redovisning|komplettering|intyg|"
-    r"förfrågan|uppsägning|intresseanmälan|betalningspåminnelse|inkassokrav|påminnelse|samråd|inbjudan)\b"
+    r"förfrågan|uppsägning|intresseanmälan|betalningspåminnelse|inkassokrav|påminnelse|samråd|inbjudan|"
+    # English letters' kinds ("Invitation: free webinar ...")
+    r"invitation|invoice|application|complaint|request|reminder)\b"
 )
 STAMP_RE = re.compile(r"(?i)^(inkom|ankom|inkommen|ankomststämpel)\b")
-GENERIC_HEADINGS = {"kallelse", "remiss", "beslut", "meddelande", "information", "protokoll", "inbjudan", "brev"}
+GENERIC_HEADINGS = {
+    "kallelse", "remiss", "beslut", "meddelande", "information", "protokoll", "inbjudan", "brev",
+    # a document's kind over its title ("MEDBORGARFÖRSLAG" over "Sänd fullmäktiges sammanträden via webben")
+    "medborgarförslag", "motion", "skrivelse", "yttrande",
+}  # fmt: skip
 KEY_VALUE_RE = re.compile(r"^[\wåäöÅÄÖ ./()-]{2,40}:\s")
 
 SIGN_PREFIX_RE = re.compile(

@@ -10,7 +10,6 @@ from services.registration.patterns import (
     ASSOCIATION_RE,
     AUTHORITY_RE,
     COMPANY_RE,
-    GENERIC_HEADINGS,
     GREETING_RE,
     KEY_VALUE_RE,
     POSTCODE_RE,
@@ -20,6 +19,19 @@ from services.registration.patterns import (
     STREET_RE,
     SUBJECT_LABEL_RE,
     TITLE_RE,
+)
+from services.registration.subject_shapes import (
+    FOREIGN_ADDRESS_RE,
+    caps,
+    caps_lead,
+    generic,
+    header_row,
+    heading_after_references,
+    kind_key,
+    later_is_subject,
+    masthead,
+    title_rest,
+    without_number,
 )
 from services.registration.text import (
     DATELINE_RE,
@@ -77,15 +89,18 @@ def _subject_line(text: str, blocks: list[list[Line]], head_end: int, org_at: in
         t = first.text
         if SKIP_SUBJECT.match(t) or SALUTATION_RE.match(t) or GREETING_RE.match(t) or (find_dates(t) and len(t) < 40):
             continue
+        t = first_column(t)  # "Anmälan om värmepump          Solvik 2026-03-14": the dateline beside it
+        if (meta_line(first) and not KEY_VALUE_RE.match(t)) or header_row(first.text):
+            continue  # "Ärendenummer 062541-2026", "Er referens      Vår referens      Datum"
         if DATELINE_RE.match(t):
             continue
         if looks_like_person(t) or POSTCODE_RE.search(t) or STREET_RE.match(t) or address_line(t) or len(t) > 140:
             continue
-        if KEY_VALUE_RE.match(t) and not TITLE_RE.match(t):
-            continue  # a form's field, not "Inbjudan: Kommundagen 2026"
+        if KEY_VALUE_RE.match(t) and not TITLE_RE.match(t) and not kind_key(t):
+            continue  # a form's field, not "Inbjudan: Kommundagen 2026", "Remiss: Förslag till kulturplan"
         if t.endswith((",", ".", ":")) or (t.endswith(("!", "?")) and len(t) > 80) or len(t.split()) < 2:
             continue
-        end = first.end
+        end = first.start + len(t)
         if len(block) > 1 and block[1].text[:1].islower() and not meta_line(block[1]):
             t, end = f"{t} {block[1].text}", block[1].end  # a subject wrapped onto a second line
         return make_field(swedish_dashes(sentence_case(t)), 0.75, text, first.start, end)
@@ -126,6 +141,8 @@ def _under_letterhead(text: str, blocks: list[list[Line]], org_at: int | None) -
     t = ln.text
     if UNIT_OR_CONTACT_RE.search(t) or POSTCODE_RE.search(t) or STREET_RE.search(t) or find_dates(t):
         return None
+    if FOREIGN_ADDRESS_RE.search(t):
+        return None  # "Vestergade 41, 8000 Aarhus C, Denmark"
     if address_line(t) or DATELINE_RE.match(t):
         return None  # "Torget 3", "Lillsjö i mars 2025"
     if COMPANY_RE.search(t) or AUTHORITY_RE.search(t) or ASSOCIATION_RE.search(t) or looks_like_person(t):
@@ -160,10 +177,16 @@ def subject(text: str, blocks: list[list[Line]], head_end: int, org: Field | Non
 
 def _continues(value: str, line: str, nxt: str, last: bool) -> bool:
     """Whether the subject goes on on the next line: "… (lex" / "Sarah)", "…, dnr KS" / "2025/0112"."""
+    if meta_line(Line(nxt, 0, 0)):
+        return False  # "Diarienummer 2024-000318" under the subject
+    if re.match(r"[–—-]\s", nxt) and len(nxt) < 100 and not nxt.endswith((".", ":")):
+        return True  # "Inbjudan till Skaraborgsdagen 2025" over "– Kompetensförsörjningen i välfärden, ..."
     if KEY_VALUE_RE.match(nxt) or SALUTATION_RE.match(nxt) or nxt.endswith(":") or len(nxt) > 60:
         return False
     if find_dates(nxt) and len(nxt) < 30:
         return False
+    if caps(line) and not caps(nxt):
+        return False  # "LEKPLATSKATALOGEN 2027" over "från Lekgårdens Utemiljö AB": a title in capitals ends there
     return value.count("(") > value.count(")") or nxt[:1].islower() or (len(line) >= 55 and last and len(nxt) < 40)
 
 
@@ -212,8 +235,8 @@ def _subject(text: str, blocks: list[list[Line]], head_end: int, org: Field | No
                 form
                 and m
                 and (
-                    not re.match(r"(?i)^(ämne|amne|ang[åa]ende|re|[äaåà]rende)\b", m.group(1))
-                    or (re.fullmatch(r"(?i)[äaåà]rende", m.group(1)) is not None and len(m["s"].split()) < 2)
+                    not re.match(r"(?i)^(ämne|amne|ang[åa]ende|re|[äaåà]rende|subject|avser)\b", m.group(1))
+                    or (re.fullmatch(r"(?i)[äaåà]rende|avser", m.group(1)) is not None and len(m["s"].split()) < 2)
                 )
             ):
                 continue  # "Avser faktura: 20388", "Ärende: Sjukpenning" among other form fields
@@ -221,39 +244,46 @@ def _subject(text: str, blocks: list[list[Line]], head_end: int, org: Field | No
                 reply = REPLY_RE.match(m["s"])  # "Ämne: SV: Busshållplats": the reply's marker is not the subject
                 s = ln.start + m.start("s") + (reply.end() if reply else 0)
                 value = m["s"][reply.end() if reply else 0 :].strip()
+                heading = heading_after_references(text, blocks, bi, block)
+                if heading is not None:
+                    return heading
                 value = swedish_dashes(value)
                 return make_field(value[:1].upper() + value[1:], 0.92, text, s, ln.end)
     # a title on the first line ("Ansökan om plats i förskola", "LÄKARINTYG FÖR SJUKLÖN")
     if blocks:
         first = blocks[0][0]
-        rest_ok = len(blocks[0]) == 1 or blocks[0][1].text.startswith("(")
+        rest_ok = len(blocks[0]) == 1 or title_rest(blocks[0][1].text)
         if rest_ok and TITLE_RE.match(first.text) and len(first.text) < 120 and not first.text.endswith("."):
             value = re.split(r"\s{3,}", first.text)[0]
             return make_field(swedish_dashes(sentence_case(value)), 0.88, text, first.start, first.start + len(value))
-    found = (
-        _matter_heading(text, blocks)
-        or _under_letterhead(text, blocks, org_at)
-        or _headline_before_greeting(text, blocks, org_at)
-    )
+    found = _matter_heading(text, blocks) or masthead(text, blocks)
     if found is not None:
         return found
+    tagline = _under_letterhead(text, blocks, org_at)
+    if tagline is not None:
+        # a slogan under the sender's name yields to a subject standing alone after the head of the letter
+        rest = [b for b in blocks if b[0].start > (tagline.end or 0)]
+        later = _caps_or_line(text, rest, max(head_end, blocks[0][-1].no + 1), org_at)
+        return later if later.value and later_is_subject(later, blocks) else tagline
+    found = _headline_before_greeting(text, blocks, org_at)
+    if found is not None:
+        return found
+    return _caps_or_line(text, blocks, head_end, org_at)
+
+
+def _caps_or_line(text: str, blocks: list[list[Line]], head_end: int, org_at: int | None) -> Field:
     # a heading in capitals; a generic one ("KALLELSE", "REMISS") only when no subject line follows
     for block in head_blocks(blocks, 10):
         first = block[0]
-        t = first_column(first.text)  # "FAKTURA        Fakturadatum 2025-04-30"
+        t = caps_lead(first_column(first.text))  # "FAKTURA        Fakturadatum 2025-04-30"
         if first.start == org_at:
             continue
         letters = [c for c in t if c.isalpha()]
         caps = len(letters) >= 5 and all(c.isupper() for c in letters)
         if not caps or STAMP_RE.match(t) or POSTCODE_RE.search(t) or COMPANY_RE.search(t) or AUTHORITY_RE.search(t):
             continue
-        value = re.split(r"\s{3,}", t)[0]
-        if (
-            value.lower() in GENERIC_HEADINGS
-            and len(block) == 2
-            and not meta_line(block[1])
-            and not date_only(block[1])
-        ):
+        value = without_number(re.split(r"\s{3,}", t)[0])
+        if generic(value) and len(block) == 2 and not meta_line(block[1]) and not date_only(block[1]):
             nxt = block[1]  # "BESLUT" over "Stöd för anställning – lönebidrag"
             return make_field(swedish_dashes(sentence_case(nxt.text)), 0.85, text, nxt.start, nxt.end)
         second_ok = len(block) == 1 or block[1].text.startswith("(") or meta_line(block[1])
@@ -263,7 +293,11 @@ def _subject(text: str, blocks: list[list[Line]], head_end: int, org: Field | No
         table = first.text != t and all(meta_line(ln) or re.search(r"\S\s{3,}\S", ln.text) for ln in block[1:])
         if (len(block) > 2 and not table) or (not second_ok and not table and first.no < head_end and not tagline):
             continue
-        if value.lower() in GENERIC_HEADINGS:
+        # a name in capitals over the recipient block is the letterhead ("NORDHAGE & BERG ARKITEKTER")
+        letterhead = (
+            block is blocks[0] and len(block) == 1 and len(blocks) > 1 and first.no < head_end - 1
+        ) and not KEY_VALUE_RE.match(blocks[1][0].text)
+        if generic(value) or letterhead:
             later = _subject_line(text, blocks, max(head_end, first.no + 1), org_at)
             if later is not None:
                 return later

@@ -18,14 +18,20 @@ DATE_RES = (
     re.compile(r"(?<![\d-])(?P<y>20\d{2})[-./](?P<m>[01]?\d)[-./](?P<d>[0-3]?\d)(?![\d])"),
     # the same read by OCR with spaces: 2025 -03-02, 2025-03- 02
     re.compile(r"(?<![\d-])(?P<y>20\d{2}) ?[-./] ?(?P<m>[01]?\d) ?[-./] ?(?P<d>[0-3]?\d)(?![\d])"),
-    # 2 mars 2025, 2:a mars 2025, den 2 mars 2025
-    re.compile(rf"(?<!\d)(?P<d>[0-3]?\d)(?::[ae])?\.?\s+(?P<mon>{_MONTH_ALT})\.?\s+(?P<y>20\d{{2}})(?!\d)", re.I),
+    # 2 mars 2025, 2:a mars 2025, den 2 mars 2025; 14th March 2026, 14th of March 2026, 14 March, 2026
+    re.compile(
+        rf"(?<!\d)(?P<d>[0-3]?\d)(?::[ae]|st|nd|rd|th)?\.?\s+(?:of\s+)?(?P<mon>{_MONTH_ALT})\.?,?\s+(?P<y>20\d{{2}})(?!\d)",
+        re.I,
+    ),
+    # 14 mars -26, 3 april -26 (handwritten: the year in two digits after a dash)
+    re.compile(rf"(?<!\d)(?P<d>[0-3]?\d)\.?\s+(?P<mon>{_MONTH_ALT})\.?\s+-\s?(?P<yy>\d{{2}})(?![\d/-])", re.I),
     # 2/3 2025, 2/3-2025, 02.03.2025
     re.compile(r"(?<![\d/.-])(?P<d>[0-3]?\d)[/.](?P<m>[01]?\d)(?:[ -]|[/.])(?P<y>20\d{2})(?!\d)"),
-    # 02-03-2025
-    re.compile(r"(?<![\d/.-])(?P<d>[0-3]\d)-(?P<m>[01]\d)-(?P<y>20\d{2})(?!\d)"),
-    # 7/1-25, 14/11-25, 3/4 -25 (day/month-two-digit year)
+    # 02-03-2025, 2-3-2025
+    re.compile(r"(?<![\d/.-])(?P<d>[0-3]?\d)-(?P<m>[01]?\d)-(?P<y>20\d{2})(?!\d)"),
+    # 7/1-25, 14/11-25, 3/4 -25 (day/month-two-digit year); 14.3.26, 14/03/26 (a year of the 2020s or 2030s)
     re.compile(r"(?<![\d/.-])(?P<d>[0-3]?\d)/(?P<m>[01]?\d) ?-(?P<yy>\d{2})(?![\d/-])"),
+    re.compile(r"(?<![\d/.,§-])(?P<d>[0-3]?\d)([./])(?P<m>[01]?\d)\2(?P<yy>[23]\d)(?![\d/-]|\.\d)"),
     # March 14, 2025; April 3rd 2025 (English, the month first)
     re.compile(
         rf"(?<!\w)(?P<mon>{_MONTH_ALT})(?:\.\s*|\s+)(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y>20\d{{2}})(?!\d)", re.I
@@ -66,7 +72,7 @@ def blocks_of(lines: list[Line]) -> list[list[Line]]:
     blocks: list[list[Line]] = []
     cur: list[Line] = []
     for ln in lines:
-        if ln.text:
+        if ln.text and not UNDERLINE_RE.fullmatch(ln.text):  # "-----" under a heading parts like a blank line
             cur.append(ln)
         elif cur:
             blocks.append(cur)
@@ -74,6 +80,9 @@ def blocks_of(lines: list[Line]) -> list[list[Line]]:
     if cur:
         blocks.append(cur)
     return blocks
+
+
+UNDERLINE_RE = re.compile(r"[-=_~*]{3,}")
 
 
 def find_dates(text: str) -> list[tuple[date, int, int]]:
