@@ -25,6 +25,7 @@ from services.classify.versions import active_classifier
 from services.core.db import session_scope
 from services.core.errors import StateConflict
 from services.core.logging import get_logger
+from services.core.models import MailItem
 from services.core.settings import get_settings
 from services.core.states import MailState
 from services.pipeline import leases
@@ -92,6 +93,9 @@ def _run_inline(step: Step, item_id: int) -> MailState | FanOut | None:
     done: list[tuple[str, MailState]] = []
     try:
         with session_scope() as session:
+            # Held for the whole transaction: the session keeps only weak references to unchanged
+            # rows, so each step's session.get would otherwise load the item (and its pages) again.
+            item = session.get(MailItem, item_id)  # noqa: F841
             state: MailState | FanOut | None = None
             current: Step | None = step
             while current is not None:
