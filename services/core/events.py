@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from services.core.errors import StateConflict
 from services.core.models import Event, MailItem, utcnow
@@ -81,8 +82,9 @@ def transition(
         # The caller's session scope rolls the whole transaction back.
         raise StateConflict(f"item {item.id} was moved by someone else", state=current.value)
     for k, v in cols.items():
-        # Keep the in-memory object in step without a reload.
-        setattr(item, k, v)
+        # Keep the in-memory object in step without a reload, as committed values: a plain setattr
+        # would mark them changed and the flush would write the same row a second time.
+        set_committed_value(item, k, v)
     record(
         session,
         item_id=item.id,

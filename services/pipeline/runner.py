@@ -68,6 +68,12 @@ def _guarded(
         return _run_held(step, item_id, part, work, count_try=count_try)
 
 
+def run_held(step: Step, item_id: int, *, counted: bool = False) -> MailState | FanOut | None:
+    """run_step for a caller that already holds the item's lease (services/pipeline/chain.py: one
+    lease for a step and the inline steps after it); `counted`: the caller counted this try."""
+    return _run_held(step, item_id, leases.ITEM_PART, lambda s: step.run(s, item_id), count_try=not counted)
+
+
 def _run_held(
     step: Step | PageStep,
     item_id: int,
@@ -78,7 +84,7 @@ def _run_held(
 ) -> MailState | FanOut | None:
     ocr = False
     try:
-        if count_try and not _begin(step, item_id):
+        if count_try and begin_try(step, item_id) is None:
             return None
         ocr = part == leases.ITEM_PART or not _page_stored(item_id, part)
         log.info("step_started", step=step.name, item_id=item_id, part=part)
@@ -88,16 +94,16 @@ def _run_held(
         log.info("step_noop", step=step.name, item_id=item_id, part=part, work_done=ocr)
         return None
     except TRANSIENT_ERRORS as exc:
-        _transient(step, item_id, exc, count_try=count_try)
+        note_transient(step, item_id, exc, count_try=count_try)
         raise
     except DBAPIError as exc:
         if exc.connection_invalidated:
-            _transient(step, item_id, exc, count_try=count_try)
+            note_transient(step, item_id, exc, count_try=count_try)
             raise TransientError(str(exc.orig)) from exc
         return _fail(step, item_id, f"database error: {type(exc.orig).__name__}")
     except Exception as exc:
         if is_environment_error(exc):  # the storage, not the letter: retried like any transient error
-            _transient(step, item_id, exc, count_try=count_try)
+            note_transient(step, item_id, exc, count_try=count_try)
             raise StorageUnavailable(storage_reason(exc)) from exc
         return _fail(step, item_id, _reason(exc))
     if isinstance(new_state, FanOut):
@@ -114,7 +120,7 @@ def _page_stored(item_id: int, index: int) -> bool:
         return found is not None
 
 
-def _transient(step: Step | PageStep, item_id: int, exc: BaseException, *, count_try: bool) -> None:
+def note_transient(step: Step | PageStep, item_id: int, exc: BaseException, *, count_try: bool) -> None:
     """Log a transient error; it does not count as a try (the letter did nothing wrong)."""
     log.warning("step_retry", step=step.name, item_id=item_id, error=f"{type(exc).__name__}: {str(exc)[:200]}")
     if not count_try:
@@ -146,16 +152,20 @@ def fail_transient(step_name: str, item_id: int, exc: BaseException) -> MailStat
     return _fail(step, item_id, reason)
 
 
-def _begin(step: Step | PageStep, item_id: int) -> bool:
+def begin_try(step: Step | PageStep, item_id: int) -> int | None:
     """Count a try before the work, in its own commit, so a file that kills its worker every time
-    ends in `failed` after max_attempts instead of looping forever. False: nothing to do."""
+    ends in `failed` after max_attempts instead of looping forever. Returns the tries before this
+    one; None: nothing to do."""
     max_attempts = get_settings().max_attempts
     with session_scope() as session:
         leases.relaxed_commit(session)  # a try counted survives a killed worker; only a crashed server loses it
-        item = session.get(MailItem, item_id)
-        if item is None or item.state != step.expects.value:
-            return False
-        if item.attempts >= max_attempts:
+        # Two columns, not the item (whose pages and department the ORM would load with it).
+        row = session.execute(select(MailItem.state, MailItem.attempts).where(MailItem.id == item_id)).first()
+        if row is None or row.state != step.expects.value:
+            return None
+        if row.attempts >= max_attempts:
+            item = session.get(MailItem, item_id)
+            assert item is not None
             transition(
                 session,
                 item,
@@ -164,16 +174,16 @@ def _begin(step: Step | PageStep, item_id: int) -> bool:
                 actor=SYSTEM,
                 action="failed",
                 detail={"step": step.name, "reason": "gave up"},
-                values={"state_reason": f"{step.name}: gave up after {item.attempts} tries"},
+                values={"state_reason": f"{step.name}: gave up after {row.attempts} tries"},
             )
-            return False
+            return None
         session.execute(
             update(MailItem)
             .where(MailItem.id == item_id, MailItem.state == step.expects.value)
             .values(attempts=MailItem.attempts + 1)
             .execution_options(synchronize_session=False)
         )
-    return True
+    return int(row.attempts)
 
 
 def _reason(exc: BaseException) -> str:

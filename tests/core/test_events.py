@@ -59,3 +59,27 @@ def test_compare_and_set_loses_to_a_concurrent_move(db_session: Session) -> None
     db_session.execute(MailItem.__table__.update().where(MailItem.id == item.id).values(state="extracted"))
     with pytest.raises(StateConflict, match="moved by someone else"):
         transition(db_session, item, expected=MailState.received, to=MailState.extracted, actor="a")
+
+
+def test_transition_writes_the_row_once(db_session: Session) -> None:
+    """The compare-and-set UPDATE is the only write: the in-memory item is kept in step without being
+    marked changed, so the flush does not write the same row again (issue 11: statements per item)."""
+    from sqlalchemy import event
+
+    item = _item(db_session)
+    updates: list[str] = []
+
+    def count(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("UPDATE MAIL_ITEMS"):
+            updates.append(statement)
+
+    engine = db_session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        transition(db_session, item, expected=MailState.received, to=MailState.extracted, actor="a")
+        db_session.flush()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(updates) == 1
+    assert (item.state, item.attempts) == ("extracted", 0)
+    assert item not in db_session.dirty

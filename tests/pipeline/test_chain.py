@@ -115,3 +115,51 @@ def test_warm_up_loads_the_classifier_and_survives_a_missing_database(
 
     monkeypatch.setattr(chain, "session_scope", down)
     assert chain.warm_up() is False
+
+
+def _route_that(exc: BaseException) -> dict[MailState, Step]:
+    def broken(session: Session, item_id: int) -> MailState | None:
+        raise exc
+
+    steps = dict(STEP_FOR_STATE)
+    steps[MailState.classified] = Step("route.route", MailState.classified, broken, inline=True)
+    return steps
+
+
+def _attempts(item_id: int) -> int:
+    with session_scope() as s:
+        item = s.get(MailItem, item_id)
+        assert item is not None
+        return item.attempts
+
+
+def test_a_failing_inline_step_is_recorded_by_that_step_as_before(
+    migrated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """classify and route share a transaction on a first try; route's error rolls back both, then
+    classify commits alone and route fails on its own: `failed` from `classified`, named route.route."""
+    monkeypatch.setattr(chain, "STEP_FOR_STATE", _route_that(ValueError("trasig regel")))
+    item_id = _born_digital_item(tmp_path)
+    assert chain.advance("ingest.extract", item_id) is MailState.failed
+    assert _moves(item_id) == Counter({"extracted": 1, "classified": 1, "failed": 1})
+    with session_scope() as s:
+        failed = s.scalars(select(Event).where(Event.item_id == item_id, Event.to_state == "failed")).one()
+        assert failed.from_state == "classified" and failed.detail["step"] == "route.route"
+
+
+def test_a_try_after_an_unfinished_one_runs_the_inline_steps_one_by_one(
+    migrated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A route that kills its worker: the first try's shared transaction is lost whole (the item stays
+    `extracted`, its try counted); the next try commits classify alone, so route's own tries count."""
+    monkeypatch.setattr(chain, "STEP_FOR_STATE", _route_that(SystemExit(9)))
+    item_id = _born_digital_item(tmp_path)
+    with pytest.raises(SystemExit):
+        chain.advance("ingest.extract", item_id)
+    assert (_state(item_id), _attempts(item_id)) == ("extracted", 1)
+    with pytest.raises(SystemExit):
+        chain.advance("classify.classify", item_id)
+    assert (_state(item_id), _attempts(item_id)) == ("classified", 1)
+    assert _moves(item_id) == Counter({"extracted": 1, "classified": 1})
+    monkeypatch.setattr(chain, "STEP_FOR_STATE", STEP_FOR_STATE)
+    assert chain.advance("route.route", item_id) in DONE
