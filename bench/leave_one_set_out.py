@@ -47,6 +47,7 @@ def score(model: Classifier, letters: list[Example]) -> dict:
     proba = model.predict_proba(texts)
     doc_types = model.predict_doc_type(texts)
     right = auto = auto_right = 0
+    misses = []
     for e, p, doc in zip(letters, proba, doc_types, strict=True):
         d = decide(
             e.text,
@@ -59,16 +60,27 @@ def score(model: Classifier, letters: list[Example]) -> dict:
         )
         ok = d.department == e.department
         right += ok
+        if not ok:
+            how = "AUTO-ROUTED" if d.decision == "auto" else "review"
+            misses.append(f"{e.id} {e.department} -> {d.department} {d.confidence:.3f} {how} {d.reasons['rule'] or ''}")
         if d.decision == "auto":
             auto += 1
             auto_right += ok
     n = len(letters)
-    return {"n": n, "top1": right / n, "auto_n": auto, "auto_wrong": auto - auto_right, "auto_share": auto / n}
+    return {
+        "n": n,
+        "top1": right / n,
+        "auto_n": auto,
+        "auto_wrong": auto - auto_right,
+        "auto_share": auto / n,
+        "misses": misses,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="+", choices=list(SETS), default=list(SETS))
+    parser.add_argument("--misses", action="store_true", help="print each wrong letter (id, truth, decision)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / ".cache" / "leave_one_set_out.json")
     args = parser.parse_args()
     data = {name: read_corpus([path]) for name, path in SETS.items()}
@@ -99,6 +111,10 @@ def main() -> None:
         f"{(auto - wrong) / auto if auto else 1:.1%} ({wrong} wrong of {auto}; 80% lower bound "
         f"{precision_lower_bound(auto - wrong, auto):.1%})"
     )
+    if args.misses:
+        for r in rows:
+            for miss in r["misses"]:
+                print(f"{r['set']}: {miss}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(rows, indent=2), encoding="utf-8")
 
