@@ -27,8 +27,7 @@ Streams:
   hard_letters + hard_letters_2) and the start model is trained on that base.
 
 Both hard sets and fresh3 have been studied since (their misses shaped the English lexicon terms, the focus
-sentence, the waste-collection terms, and fresh3 the model ensemble and the per-department raise of issue 15's
-second round), so they are tuning data now: their curves show the mechanics, not an honest score. The honest
+sentence, the waste-collection terms, and fresh3 the three-view model ensemble of issue 15's second round), so they are tuning data now: their curves show the mechanics, not an honest score. The honest
 score is on a set nobody has looked at (bench/leave_one_set_out.py shows how the recipe carries over between
 the spent sets).
 

@@ -12,7 +12,6 @@ from services.classify.thresholds import (
     choose_thresholds,
     figures,
     precision_lower_bound,
-    precision_upper_bound,
 )
 
 
@@ -86,33 +85,18 @@ def test_per_department_lowered_only_with_its_own_evidence() -> None:
     assert "KS" not in per2 or per2["KS"] >= t2
 
 
-def test_one_error_among_many_of_a_department_does_not_raise_it() -> None:
-    """A department is raised on evidence that it falls short (its own 80% upper bound < 98%), not on any error.
+def test_a_single_confident_error_raises_its_department() -> None:
+    """The strict rule stays: one misroute of a department above the global cut raises that department.
 
-    300 right letters above 0.7 (every 10th TN) and one TN misroute at 0.75: the pool's bound holds with it
-    counted; TN's 30 letters with one error are no evidence that TN is below 98% (upper bound 99.3%), so TN
-    keeps the global cut. Three TN misroutes are (upper bound 94%): TN is raised above them.
+    300 right letters above 0.7 (every 10th TN) and one TN misroute at 0.75: the pool's bound still holds,
+    but TN's own letters above the cut are short of 98% observed, so TN is raised above its misroute and no
+    TN letter is auto-routed wrong. (Issue 15's second round tried raising only on an upper-bound shortfall;
+    on the held-out fresh_letters_4 auto precision was below 98% either way, so nothing is given away here.)
     """
     conf = [*np.linspace(0.99, 0.70, 300), 0.75, *np.linspace(0.69, 0.5, 20)]
     pred = ["TN" if i % 10 == 0 else "SBN" for i in range(300)] + ["TN"] + ["SBN"] * 20
     ok = [True] * 300 + [False] + [False] * 20
     t, per = choose_thresholds(conf, ok, pred)
-    assert t <= 0.71 and "TN" not in per
-    assert figures(conf, ok, pred, t, per)["auto_precision_lower_bound"] >= TARGET_PRECISION
+    assert t <= 0.71 and per["TN"] > 0.75
     tn = [i for i, p in enumerate(pred) if p == "TN"]
-    assert figures([conf[i] for i in tn], [ok[i] for i in tn], ["TN"] * len(tn), t, per)["auto_wrong"] == 1
-
-    conf3 = [*conf[:301], 0.74, 0.73, *conf[301:]]
-    pred3 = [*pred[:301], "TN", "TN", *pred[301:]]
-    ok3 = [*ok[:301], False, False, *ok[301:]]
-    t3, per3 = choose_thresholds(conf3, ok3, pred3)
-    assert t3 <= 0.71 and per3["TN"] > 0.75
-    tn3 = [i for i, p in enumerate(pred3) if p == "TN"]
-    assert figures([conf3[i] for i in tn3], [ok3[i] for i in tn3], ["TN"] * len(tn3), t3, per3)["auto_wrong"] == 0
-
-
-def test_upper_bound_is_clopper_pearson() -> None:
-    # all right: the bound is 1; one error in n: the one-sided upper bound is confidence ** (1 / n)
-    assert precision_upper_bound(30, 30) == 1.0
-    assert precision_upper_bound(29, 30) == pytest.approx(CONFIDENCE ** (1 / 30))
-    assert precision_upper_bound(11, 12) > TARGET_PRECISION > precision_upper_bound(10, 11)
+    assert figures([conf[i] for i in tn], [ok[i] for i in tn], ["TN"] * len(tn), t, per)["auto_wrong"] == 0
