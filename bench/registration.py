@@ -2,7 +2,7 @@
 rules with the learned ranker over them (services/registration/learned/), scored by 2-fold cross-validation.
 
     .venv/bin/python bench/registration.py [--ocr [N]] [--errors FIELD] [--rules-only] [--ablation] [--erms]
-    .venv/bin/python bench/registration.py --set fresh3 [--rules-only]
+    .venv/bin/python bench/registration.py --set fresh3|fresh4 [--rules-only]
 
 `--set fresh3`: bench/data/fresh_letters_3 (48 letters written 2026-11-29; held out until session 4, tuning
 data since session 5: `--errors FIELD` prints its misses), clean text only: the rules alone, and the ranker
@@ -95,7 +95,6 @@ sys.path.insert(0, str(REPO))
 SHARED = REPO.parent / "shared"
 LETTERS = SHARED / "corpus" / "letters"
 SCANS = SHARED / "corpus" / "scans"
-FRESH3 = REPO / "bench" / "data" / "fresh_letters_3"
 SCORED = ("letter_date", "our_dnr", "sender", "sender_kind", "subject", "their_ref", "recipient_unit")
 TARGETS = {"letter_date": 0.97, "our_dnr": 0.98, "sender": 0.93, "sender_kind": 0.90, "subject": 0.90}
 
@@ -275,22 +274,22 @@ def run(texts, labels, ranker, errors: str = "", conf: dict | None = None) -> li
     return out
 
 
-def fresh3_texts() -> tuple[list[tuple[str, str]], dict[str, dict[str, str]]]:
-    """(id, clean text) of every letter of bench/data/fresh_letters_3, and its labels by id."""
-    labels = {r["id"]: r for r in csv.DictReader((FRESH3 / "registration.csv").open(encoding="utf-8"))}
-    texts = [(p.stem, p.read_text(encoding="utf-8")) for p in sorted(FRESH3.glob("*.txt"))]
+def fresh_texts(folder: Path) -> tuple[list[tuple[str, str]], dict[str, dict[str, str]]]:
+    """(id, clean text) of every letter of a fresh_letters folder, and its labels by id."""
+    labels = {r["id"]: r for r in csv.DictReader((folder / "registration.csv").open(encoding="utf-8"))}
+    texts = [(p.stem, p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.txt"))]
     return texts, labels
 
 
-def score_fresh3(rules_only: bool, errors: str = "") -> None:
-    """fresh_letters_3: the rules alone and the ranker trained on sets a, b and tune (clean text)."""
-    from bench.registration_train import fit
+def score_fresh(folder: Path, rules_only: bool, errors: str = "") -> None:
+    """A fresh_letters set: the rules alone and with the shipped ranker (clean text)."""
+    from services.registration.extract import DEFAULT
 
-    texts, labels = fresh3_texts()
+    texts, labels = fresh_texts(folder)
     started = time.perf_counter()
-    results = {"rules f3": run(texts, labels, None, errors)}
+    results = {"rules": run(texts, labels, None, errors)}
     if not rules_only:
-        results["lrn f3←ab+tune"] = run(texts, labels, fit(["a", "b", "tune"])[0])
+        results["rules + shipped ranker"] = run(texts, labels, DEFAULT)
     rows = ["| field | " + " | ".join(results) + " | n | target |", "|---" * (len(results) + 3) + "|"]
     for field in SCORED:
         cells, n = [], 0
@@ -300,7 +299,7 @@ def score_fresh3(rules_only: bool, errors: str = "") -> None:
             cells.append(f"{sum(vals) / n:.1%}" if n else "–")
         target = f">= {TARGETS[field]:.0%}" if field in TARGETS else ""
         rows.append(f"| {field} | " + " | ".join(cells) + f" | {n} | {target} |")
-    print("\nfresh_letters_3, clean text:\n" + "\n".join(rows))
+    print(f"\n{folder.name}, clean text:\n" + "\n".join(rows))
     print(f"\n{len(texts)} letters scored in {time.perf_counter() - started:.0f} s")
 
 
@@ -332,14 +331,14 @@ def main() -> None:
     ap.add_argument(
         "--set",
         default="",
-        choices=("", "fresh3", *sorted(NAMED_SETS)),
-        help="fresh3: fresh_letters_3 (tuning data now); tune: the tuning letters (rules only)",
+        choices=("", "fresh3", "fresh4", *sorted(NAMED_SETS)),
+        help="fresh3/fresh4: fresh_letters_3/4 (spent); tune: the tuning letters (rules only)",
     )
     ap.add_argument("--dir", default="", help="score the rules on the letters (*.txt) of this folder")
     ap.add_argument("--labels", default="", help="the labels of --dir (default: DIR/registration.csv)")
     args = ap.parse_args()
-    if args.set == "fresh3":
-        score_fresh3(args.rules_only, args.errors)
+    if args.set in ("fresh3", "fresh4"):
+        score_fresh(REPO / "bench" / "data" / f"fresh_letters_{args.set[-1]}", args.rules_only, args.errors)
         return
     if args.set or args.dir:
         extra_set(Path(args.dir) if args.dir else NAMED_SETS[args.set], args.labels, args.errors)
