@@ -205,3 +205,12 @@ def table(headers: list[str], rows: list[list[object]]) -> str:
     lines = [" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
     lines.insert(1, "-+-".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def scan_ids(n: int) -> list[str]:
+    """The first n corpus letters (set a, then b) whose manifest renders them as scans."""
+    rows = []
+    for letter_set in ("a", "b"):
+        manifest = SHARED / "corpus" / "scans" / letter_set / "manifest.csv"
+        rows += [r["id"] for r in csv.DictReader(manifest.open()) if r["kind"] in {"scan-tiff", "scan-pdf", "scan-png"}]
+    return rows[:n]

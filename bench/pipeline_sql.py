@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import collections
 import cProfile
-import csv
 import io
 import os
 import pstats
@@ -26,16 +25,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.ocr_common import table
-from tests.support.processes import SHARED, render_letters
-
-
-def _ids(n: int) -> list[str]:
-    rows = []
-    for letter_set in ("a", "b"):
-        manifest = SHARED / "corpus" / "scans" / letter_set / "manifest.csv"
-        rows += [r["id"] for r in csv.DictReader(manifest.open()) if r["kind"] in {"scan-tiff", "scan-pdf", "scan-png"}]
-    return rows[:n]
+from bench.ocr_common import scan_ids, table
+from tests.support.processes import render_letters
 
 
 def _cpu(who: int) -> float:
@@ -51,7 +42,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="ph-pipeline-sql-"))
     os.environ.update(POSTHANTERING_DATA_DIR=str(tmp / "data"), OMP_THREAD_LIMIT="1", BROKER_URL="memory://")
     os.environ.pop("DATABASE_URL", None)
-    rows = render_letters(tmp / "scans", _ids(args.letters), seed=303, extra_args=["--digital-share", "0"])
+    rows = render_letters(tmp / "scans", scan_ids(args.letters), seed=303, extra_args=["--digital-share", "0"])
     files = [Path(r["path"]) for r in rows if r["pages"] == "1"]
 
     from sqlalchemy import event

@@ -29,21 +29,13 @@ ROOT = Path(os.environ.get("READER_ROOT", Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.ocr_common import page_pngs, table  # noqa: E402
+from bench.ocr_common import page_pngs, scan_ids, table  # noqa: E402
 from tests.support.processes import SHARED, render_letters  # noqa: E402
 
 
 def _cpu(who: int) -> float:
     r = resource.getrusage(who)
     return r.ru_utime + r.ru_stime
-
-
-def _ids(n: int) -> list[str]:
-    rows = []
-    for letter_set in ("a", "b"):
-        manifest = SHARED / "corpus" / "scans" / letter_set / "manifest.csv"
-        rows += [r["id"] for r in csv.DictReader(manifest.open()) if r["kind"] in {"scan-tiff", "scan-pdf", "scan-png"}]
-    return rows[:n]
 
 
 def reader(files: list[str]) -> list[tuple[str, str, bool, int, float, float, float]]:
@@ -92,7 +84,8 @@ def main() -> None:
     print(f"reader from {ROOT}; load average {os.getloadavg()}")
     with tempfile.TemporaryDirectory(prefix="ph-reader-cpu-") as d:
         tmp = Path(d)
-        bench = [r["path"] for r in render_letters(tmp / "scans", _ids(args.letters), 303, ["--digital-share", "0"])]
+        rendered = render_letters(tmp / "scans", scan_ids(args.letters), 303, ["--digital-share", "0"])
+        bench = [r["path"] for r in rendered]
         corpus_dir = SHARED / "corpus" / "scans" / "a"
         corpus = [str(corpus_dir / r["file"]) for r in csv.DictReader((corpus_dir / "manifest.csv").open())]
         corpus = [f for f in corpus if not f.endswith((".eml", ".txt"))][: args.corpus]
