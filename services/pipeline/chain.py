@@ -20,8 +20,6 @@ changes:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from services.classify.routing import decide_letter
 from services.classify.versions import active_classifier
 from services.core.db import session_scope
@@ -44,7 +42,11 @@ def advance(step_name: str, item_id: int) -> MailState | FanOut | None:
     state the item was left in (whose task the caller sends after the commit), a FanOut, or None
     when there is nothing to send."""
     step = STEP_BY_NAME[step_name]
-    return _under_lease(step, item_id, lambda: run_held(step, item_id))
+    with leases.held(item_id, leases.ITEM_PART, step.name, get_settings().task_lease_seconds) as mine:
+        if not mine:
+            log.info("step_skipped", step=step.name, item_id=item_id, part=leases.ITEM_PART, why="running elsewhere")
+            return None
+        return _inline(item_id, run_held(step, item_id))
 
 
 def continue_inline(item_id: int, state: MailState | FanOut | None) -> MailState | FanOut | None:
@@ -53,17 +55,11 @@ def continue_inline(item_id: int, state: MailState | FanOut | None) -> MailState
     step = _inline_step(state)
     if step is None:
         return state
-    return _under_lease(step, item_id, lambda: state)
-
-
-def _under_lease(step: Step, item_id: int, first: Callable[[], MailState | FanOut | None]) -> MailState | FanOut | None:
-    """Take the item's lease for `step`, then `first()` and the inline steps after it; None when the
-    item is being worked on elsewhere."""
     with leases.held(item_id, leases.ITEM_PART, step.name, get_settings().task_lease_seconds) as mine:
         if not mine:
             log.info("step_skipped", step=step.name, item_id=item_id, part=leases.ITEM_PART, why="running elsewhere")
             return None
-        return _inline(item_id, first())
+        return _inline(item_id, state)
 
 
 def _inline_step(state: MailState | FanOut | None) -> Step | None:
